@@ -1,0 +1,66 @@
+"""Errors that carry an HTTP status and a message safe to show to any client."""
+
+from __future__ import annotations
+
+
+class FopError(Exception):
+    """Base error: ``status`` is the HTTP status, ``message`` goes to the client as is.
+
+    Never put a server path, a secret or a library's raw message in ``message``;
+    log those server-side and chain the original with ``raise ... from e``.
+    """
+
+    status: int = 599
+    default_message: str = "file operation failed"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.status, "error": self.message}
+
+
+class BadRequest(FopError):
+    """400: the request, or the file, cannot be read as the operation asks."""
+
+    status = 400
+    default_message = "bad request"
+
+
+class UnsupportedFile(BadRequest):
+    """400: no backend of the operation accepts this file (text for ``?exif``, ...)."""
+
+    default_message = "unsupported file format"
+
+
+class NoExifData(BadRequest):
+    """400: an image without EXIF; the message is the one the service gives."""
+
+    default_message = "no exif data"
+
+
+class FileTooLarge(BadRequest):
+    """400: the body of a non-file response is larger than ``max_body_bytes``."""
+
+    default_message = "file is too large for this operation"
+
+
+class NotFound(FopError):
+    """404: the wrapped app has no such file."""
+
+    status = 404
+    default_message = "no such file"
+
+
+class ExtractorFailure(FopError):
+    """599: a backend crashed, timed out or is missing; details go to the log only."""
+
+    status = 599
+    default_message = "server failed to process the file"
+
+
+class ExtractorTimeout(ExtractorFailure):
+    """599: a backend ran past the per-request time limit."""
+
+    default_message = "file operation timed out"
