@@ -1,0 +1,1 @@
+"""The ``?avinfo`` operation: ffprobe-shaped answers shared by its backends."""
