@@ -20,6 +20,13 @@ class FopError(Exception):
     def as_dict(self) -> dict[str, object]:
         return {"code": self.status, "error": self.message}
 
+    @classmethod
+    def for_status(cls, status: int) -> FopError:
+        """The error relayed when the wrapped app answered ``status`` instead of the file."""
+        error = cls(_STATUS_MESSAGES.get(status) or f"the file could not be served (HTTP {status})")
+        error.status = status
+        return error
+
 
 class BadRequest(FopError):
     """400: the request, or the file, cannot be read as the operation asks."""
@@ -64,3 +71,16 @@ class ExtractorTimeout(ExtractorFailure):
     """599: a backend ran past the per-request time limit."""
 
     default_message = "file operation timed out"
+
+
+_STATUS_MESSAGES = {
+    400: "bad request",
+    401: "unauthorized",
+    403: "forbidden",
+    405: "method not allowed",
+    429: "too many requests",
+    500: "server error",
+    502: "bad gateway",
+    503: "service unavailable",
+    504: "gateway timeout",
+}
