@@ -4,10 +4,66 @@
 (``libavcodec/codec_desc.c``: ``codec_name`` -> ``codec_long_name`` / ``codec_type``);
 ``FORMAT_LONG_NAMES`` from the demuxers' ``.long_name`` (``format_name`` ->
 ``format_long_name``). Generated from ``ffprobe -codecs`` / ``ffprobe -demuxers`` of
-FFmpeg 5.1.x (Debian bookworm) so that no binary is needed at runtime.
+FFmpeg 5.1.x (Debian bookworm) so that no binary is needed at runtime. Next to them, the
+small rules every avinfo backend shares: which formats ``?avinfo`` refuses, and how 4.x
+derived ``codec_time_base``.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
+
+#: Demuxers whose "media" is a reference to other files or URLs (playlists, session
+#: descriptions): answering for them would describe files the client did not send.
+REFERENCE_FORMATS = frozenset({"concat", "dash", "hls", "imf", "rtp", "rtsp", "sap", "sdp"})
+
+#: Demuxers of still images and text, which ffprobe reads but ``?avinfo`` refuses (400).
+STILL_FORMATS = frozenset({"image2", "image2pipe", "tty"})
+
+
+def is_refused_format(format_name: str) -> bool:
+    """Whether ``?avinfo`` refuses a file ffprobe reads as ``format_name``.
+
+    Still images (``png_pipe``, ``image2``, ...) and text are not audio or video, and
+    playlists point at other files.
+    """
+    return format_name in REFERENCE_FORMATS or format_name in STILL_FORMATS or format_name.endswith("_pipe")
+
+
+#: Codecs whose decoder counts two ticks per frame (fields), which 4.x's
+#: ``codec_time_base`` reflects (``ticks_per_frame`` in libavcodec).
+TICKS_PER_FRAME: dict[str, int] = {"h264": 2, "mpeg2video": 2}
+
+
+def codec_time_base(stream: dict[str, object]) -> str | None:
+    """``codec_time_base`` as ffprobe 4.x printed it for an ffprobe-shaped ``stream``.
+
+    FFmpeg 5.1 no longer prints it. 4.x printed the opened decoder's time base: for
+    video the inverse of ``avg_frame_rate`` times ticks per frame (``avcodec_open2``),
+    for audio one sample. Streams 4.x had no decoder for (data, attachments) get None.
+    """
+    kind = stream.get("codec_type")
+    if kind == "audio":
+        rate = _int(stream.get("sample_rate"))
+        return f"1/{rate}" if rate > 0 else "0/1"
+    if kind == "video":
+        ticks = TICKS_PER_FRAME.get(str(stream.get("codec_name")), 1)
+        num, _, den = str(stream.get("avg_frame_rate", "0/0")).partition("/")
+        if _int(num) > 0 and _int(den) > 0:
+            tick = Fraction(_int(num), _int(den)) * ticks
+            return f"{tick.denominator}/{tick.numerator}"
+        return f"0/{ticks}"
+    if kind == "subtitle":
+        return "0/1"
+    return None
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
 
 #: Codec descriptor name -> long name (ffprobe's ``codec_long_name``).
 CODEC_LONG_NAMES: dict[str, str] = {

@@ -1,0 +1,187 @@
+"""The ``ffprobe`` avinfo backend: FFmpeg's own ffprobe, run as a subprocess.
+
+Its answer is the reference by definition, so it is taken as is, except for
+``format.filename`` (the client's name for the file, never a server path) and the
+``codec_time_base`` ffprobe 4.x printed, which the service's documented answer shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tempfile
+import typing as t
+
+from ..avinfo.names import codec_time_base, is_refused_format
+from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
+from ..extractor import Availability, Extractor, Source
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
+logger = logging.getLogger("fop_middleware")
+
+#: FFmpeg's own default, spelled out so that a site-wide ffprobe configuration cannot raise
+#: it. ``-analyzeduration`` is left unset on purpose: setting it, even to its default,
+#: disables the longer per-format defaults (flv, mpegts, subtitles) and changes the answer.
+PROBESIZE = "5000000"
+
+#: ``file`` only: no network, no ``pipe:``/``fd:``, not even from inside a playlist.
+PROTOCOLS = "file"
+
+#: Chunk size for spooling a stream that has no file behind it.
+SPOOL_CHUNK = 1 << 20
+
+#: An extension worth keeping on a temporary name: some demuxers probe by extension.
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
+
+
+class FfprobeExtractor(Extractor):
+    """``?avinfo`` by running ``ffprobe -show_streams -show_format -print_format json``.
+
+    :param binary: the ffprobe program; looked up on ``PATH`` when not given.
+
+    Usage::
+
+        from fop_middleware.backends.ffprobe import FfprobeExtractor
+        info = FfprobeExtractor().extract(Source(f, "movie.mp4", path="/srv/movie.mp4"))
+    """
+
+    name = "ffprobe"
+    operation = "avinfo"
+
+    def __init__(self, binary: str | None = None) -> None:
+        self.binary = binary
+
+    def _binary(self) -> str | None:
+        return self.binary or shutil.which("ffprobe")
+
+    def availability(self) -> Availability:
+        if self._binary() is None:
+            return Availability(False, "ffprobe not found on PATH (apt-get install ffmpeg)")
+        return Availability(True)
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        binary = self._binary()
+        if binary is None:
+            raise ExtractorFailure("ffprobe is not installed")
+        with _input_path(source) as path:
+            report = self._probe(binary, path, source)
+        return _finish(report, source.name)
+
+    def _probe(self, binary: str, path: str, source: Source) -> dict[str, t.Any]:
+        cmd = [
+            binary, "-v", "error", "-hide_banner",
+            "-protocol_whitelist", PROTOCOLS, "-probesize", PROBESIZE,
+            "-show_streams", "-show_format", "-print_format", "json",
+            "-i", "file:" + path,
+        ]  # fmt: skip
+        try:
+            proc = subprocess.run(cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=source.timeout, check=False)
+        except subprocess.TimeoutExpired as e:
+            logger.warning("ffprobe ran past %.1f s on %r; killed", source.timeout, source.name)
+            raise ExtractorTimeout() from e
+        except OSError as e:
+            logger.exception("cannot run %s", binary)
+            raise ExtractorFailure("ffprobe could not be run") from e
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        if proc.returncode < 0:
+            logger.error("ffprobe died of signal %d on %r: %s", -proc.returncode, source.name, stderr)
+            raise ExtractorFailure("ffprobe crashed on this file")
+        if proc.returncode != 0:
+            logger.info("ffprobe refused %r (exit %d): %s", source.name, proc.returncode, stderr)
+            raise BadRequest("invalid or unsupported audio/video file")
+        if stderr:
+            logger.debug("ffprobe on %r: %s", source.name, stderr)
+        try:
+            report = json.loads(proc.stdout.decode("utf-8", "replace"))
+        except ValueError as e:
+            logger.error("ffprobe printed no JSON for %r: %r", source.name, proc.stdout[:200])
+            raise ExtractorFailure("ffprobe gave an unreadable answer") from e
+        if not isinstance(report, dict):
+            raise ExtractorFailure("ffprobe gave an unreadable answer")
+        return report
+
+
+def _finish(report: dict[str, t.Any], name: str) -> dict[str, t.Any]:
+    """Check ffprobe's report and make it the service's answer."""
+    streams = report.get("streams")
+    fmt = report.get("format")
+    if not streams or not isinstance(fmt, dict):
+        raise BadRequest("no audio or video stream found")
+    if is_refused_format(str(fmt.get("format_name", ""))):
+        raise BadRequest("not an audio or video file")
+    if "filename" in fmt:
+        fmt["filename"] = name
+    else:
+        report["format"] = {"filename": name, **fmt}
+    report["streams"] = [_with_codec_time_base(s) for s in streams]
+    return {"streams": report["streams"], "format": report["format"]}
+
+
+def _with_codec_time_base(stream: dict[str, t.Any]) -> dict[str, t.Any]:
+    """``stream`` with ``codec_time_base`` where ffprobe 4.x printed it: after ``codec_type``."""
+    value = codec_time_base(stream)
+    if value is None or "codec_time_base" in stream:
+        return stream
+    out: dict[str, t.Any] = {}
+    for key, item in stream.items():
+        out[key] = item
+        if key == "codec_type":
+            out["codec_time_base"] = value
+    return out
+
+
+@contextlib.contextmanager
+def _input_path(source: Source) -> Iterator[str]:
+    """A path ffprobe can open and seek in, for the length of the ``with`` block.
+
+    The real path when there is one; else this process's descriptor of the open file,
+    under a name with the file's extension; else (a stream in memory) a spooled copy.
+    """
+    if source.path:
+        yield source.path
+        return
+    suffix = _suffix(source.name)
+    with tempfile.TemporaryDirectory(prefix="fop-ffprobe-") as tmp:
+        path = os.path.join(tmp, "input" + suffix)
+        fd = _regular_fileno(source)
+        if fd is not None:
+            os.symlink(f"/proc/{os.getpid()}/fd/{fd}", path)
+            if os.path.exists(path):
+                yield path
+                return
+            os.unlink(path)
+        _spool(source, path)
+        yield path
+
+
+def _suffix(name: str) -> str:
+    match = _EXTENSION.search(name)
+    return match.group(0).lower() if match else ""
+
+
+def _regular_fileno(source: Source) -> int | None:
+    """The descriptor behind ``source.stream`` when it is a plain file, else None."""
+    try:
+        fd = source.stream.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except (AttributeError, OSError, ValueError):
+        pass
+    return None
+
+
+def _spool(source: Source, path: str) -> None:
+    """Copy the stream to ``path`` from its start; the stream stays open."""
+    stream = source.stream
+    stream.seek(0)
+    with open(path, "wb") as out:
+        while chunk := stream.read(SPOOL_CHUNK):
+            out.write(chunk)
