@@ -1,0 +1,232 @@
+"""The contract every ``avinfo`` backend fulfils; each backend's test module subclasses it.
+
+Usage::
+
+    class TestFfprobe(AvinfoContract):
+        backend_name = "ffprobe"
+
+The expected answers are the real ffprobe 5.1 JSON committed next to the small files in
+``tests/files/media/`` (see its README), so the contract runs without ffprobe.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pathlib
+import random
+import struct
+import sys
+import typing as t
+
+import pytest
+from PIL import Image
+
+from fop_middleware import registry
+from fop_middleware.errors import BadRequest
+from fop_middleware.extractor import Extractor, Source
+
+MEDIA = pathlib.Path(__file__).parent / "files" / "media"
+MEDIA_FILES = sorted(p.name for p in MEDIA.iterdir() if (MEDIA / (p.name + ".json")).exists())
+
+#: The most a backend may read of a 100+ MB file whose index (moov) is at its end.
+READ_BUDGET = 8 * 1024 * 1024
+BIG_SIZE = 110 * 1024 * 1024
+
+#: Seconds of difference tolerated on durations, as the project's scorer does.
+DURATION_TOLERANCE = 0.05
+
+STREAM_FIELDS = ("codec_name", "codec_type", "width", "height", "sample_rate", "channels")
+
+
+class CountingFile(io.RawIOBase):
+    """A read-only file that counts the bytes read through it and its ``close()`` calls.
+
+    No ``name``, no ``fileno``: a backend can reach the data through this object only.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self.bytes_read = 0
+        self.close_calls = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        n = self._f.readinto(buffer) or 0
+        self.bytes_read += n
+        return n
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def close(self) -> None:
+        self.close_calls += 1
+        if not self.closed:
+            self._f.close()
+        super().close()
+
+
+def expected(name: str) -> dict[str, t.Any]:
+    with open(MEDIA / (name + ".json"), encoding="utf-8") as f:
+        answer: dict[str, t.Any] = json.load(f)
+    return answer
+
+
+def big_moov_end_mp4(path: pathlib.Path, size: int = BIG_SIZE) -> pathlib.Path:
+    """A ``size`` byte MP4 (ftyp, mdat, moov) built from the small clip in no time.
+
+    The mdat grows by a sparse hole after the clip's samples, so every chunk offset in
+    the moov stays right and the moov ends up ``size`` bytes into the file.
+    """
+    clip = (MEDIA / "h264_aac_moov_end.mp4").read_bytes()
+    boxes, at = {}, 0
+    while at + 8 <= len(clip):
+        (box_size,) = struct.unpack(">I", clip[at : at + 4])
+        boxes[clip[at + 4 : at + 8]] = (at, box_size)
+        at += box_size
+    mdat_at, mdat_size = boxes[b"mdat"]
+    moov_at, moov_size = boxes[b"moov"]
+    assert moov_at == mdat_at + mdat_size, "the clip must end with mdat then moov"
+    padding = size - len(clip)
+    with open(path, "wb") as f:
+        f.write(clip[:mdat_at])
+        f.write(struct.pack(">I", mdat_size + padding) + b"mdat")
+        f.write(clip[mdat_at + 8 : moov_at])
+        f.seek(padding, os.SEEK_CUR)
+        f.write(clip[moov_at:])
+    return path
+
+
+def rchar() -> int:
+    """Bytes this process and its reaped children have read (Linux ``/proc/self/io``)."""
+    with open("/proc/self/io", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def bad_inputs(tmp_path: pathlib.Path) -> dict[str, pathlib.Path]:
+    """Files no avinfo backend may answer: each must be a 400."""
+    files = {
+        "random.mp4": random.Random(4).randbytes(64 * 1024),
+        "notes.txt": b"Just some text, no audio or video here.\n" * 50,
+        # cut inside the mdat, so the moov is lost: ffprobe 5.1 refuses it ("moov atom not found")
+        "truncated.mp4": (MEDIA / "h264_aac_moov_end.mp4").read_bytes()[:6000],
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    png = tmp_path / "image.png"
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(png)
+    return {name: tmp_path / name for name in [*files, "image.png"]}
+
+
+class AvinfoContract:
+    """Tests every avinfo backend passes; subclasses set ``backend_name``."""
+
+    backend_name: t.ClassVar[str]
+    #: False for a backend that needs a real file: given a bare stream it spools a copy.
+    reads_through_stream: t.ClassVar[bool] = True
+
+    @pytest.fixture
+    def backend(self) -> Extractor:
+        status = registry.availability(self.backend_name)
+        if not status.ok:
+            pytest.skip(f"backend {self.backend_name!r} unavailable: {status.reason}")
+        return registry.get_backend(self.backend_name)
+
+    def extract(self, backend: Extractor, path: pathlib.Path, *, name: str | None = None, with_path: bool = True) -> dict[str, t.Any]:
+        with open(path, "rb") as f:
+            source = Source(f, name or path.name, str(path) if with_path else None, path.stat().st_size)
+            return backend.extract(source)
+
+    @pytest.mark.parametrize("name", MEDIA_FILES)
+    def test_core_fields_match_ffprobe(self, backend: Extractor, name: str) -> None:
+        want = expected(name)
+        got = self.extract(backend, MEDIA / name)
+        assert list(got) == ["streams", "format"]
+        assert got["format"]["format_name"] == want["format"]["format_name"]
+        assert got["format"]["nb_streams"] == want["format"]["nb_streams"]
+        assert_duration(got["format"], want["format"])
+        assert len(got["streams"]) == len(want["streams"])
+        for index, (g, w) in enumerate(zip(got["streams"], want["streams"])):
+            assert g["index"] == index
+            for field in STREAM_FIELDS:
+                if field in w:
+                    assert (field, g.get(field)) == (field, w[field])
+                    assert type(g[field]) is type(w[field]), field
+            assert_duration(g, w)
+
+    def test_filename_is_the_name_never_a_path(self, backend: Extractor) -> None:
+        got = self.extract(backend, MEDIA / "h264_aac_faststart.mp4", name="holiday.mp4")
+        assert got["format"]["filename"] == "holiday.mp4"
+        assert str(MEDIA) not in json.dumps(got)
+
+    def test_answer_is_json_ready(self, backend: Extractor) -> None:
+        got = self.extract(backend, MEDIA / "h264_2audio_srt.mkv")
+        assert json.loads(json.dumps(got, allow_nan=False)) == got
+
+    def test_stream_without_path(self, backend: Extractor) -> None:
+        path = MEDIA / "h264_2audio_srt.mkv"
+        stream = CountingFile(path)
+        try:
+            got = backend.extract(Source(stream, path.name, None, path.stat().st_size))
+            assert not stream.closed and stream.close_calls == 0
+        finally:
+            stream.close()
+        assert [s["codec_name"] for s in got["streams"]] == [s["codec_name"] for s in expected(path.name)["streams"]]
+
+    def test_stream_is_not_closed(self, backend: Extractor) -> None:
+        path = MEDIA / "vp9_opus.webm"
+        with open(path, "rb") as f:
+            backend.extract(Source(f, path.name, str(path), path.stat().st_size))
+            assert not f.closed
+
+    @pytest.mark.parametrize("name", ["random.mp4", "notes.txt", "truncated.mp4", "image.png"])
+    def test_bad_input_is_a_400(self, backend: Extractor, tmp_path: pathlib.Path, name: str) -> None:
+        path = bad_inputs(tmp_path)[name]
+        with pytest.raises(BadRequest) as caught:
+            self.extract(backend, path)
+        assert caught.value.status == 400
+        assert str(tmp_path) not in caught.value.message
+
+    @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bytes read are counted with Linux /proc/self/io")
+    def test_big_moov_end_mp4_is_read_in_part(self, backend: Extractor, tmp_path: pathlib.Path) -> None:
+        path = big_moov_end_mp4(tmp_path / "big.mp4")
+        before = rchar()
+        with open(path, "rb") as f:
+            got = backend.extract(Source(f, path.name, str(path), BIG_SIZE))
+        read = rchar() - before
+        assert read < READ_BUDGET, f"read {read} bytes of a {BIG_SIZE} byte file"
+        assert [s["codec_name"] for s in got["streams"]] == ["h264", "aac"]
+        assert got["format"]["size"] == str(BIG_SIZE)
+
+    def test_big_moov_end_mp4_through_a_stream(self, backend: Extractor, tmp_path: pathlib.Path) -> None:
+        if not self.reads_through_stream:
+            pytest.skip(f"{self.backend_name} needs a file: a bare stream is spooled whole")
+        path = big_moov_end_mp4(tmp_path / "big.mp4")
+        stream = CountingFile(path)
+        try:
+            got = backend.extract(Source(stream, path.name, None, BIG_SIZE))
+        finally:
+            stream.close()
+        assert stream.bytes_read < READ_BUDGET, f"read {stream.bytes_read} bytes of a {BIG_SIZE} byte file"
+        assert [s["codec_name"] for s in got["streams"]] == ["h264", "aac"]
+
+
+def assert_duration(got: dict[str, t.Any], want: dict[str, t.Any]) -> None:
+    """``duration`` is a string within the tolerance when ffprobe prints one."""
+    if "duration" not in want:
+        return
+    assert isinstance(got.get("duration"), str), got.get("duration")
+    assert abs(float(got["duration"]) - float(want["duration"])) <= DURATION_TOLERANCE
