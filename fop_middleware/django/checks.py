@@ -1,0 +1,77 @@
+"""System checks for the ``FOP_*`` settings and the middleware's place, with stable ids.
+
+- ``fop_middleware.E001``: ``FOP_BACKENDS`` is not a mapping of operation to backend names.
+- ``fop_middleware.E002``: ``FOP_BACKENDS`` names an unknown operation or backend.
+- ``fop_middleware.E003``: ``FOP_MAX_BODY_BYTES`` is not a non-negative int.
+- ``fop_middleware.E004``: ``FOP_SPOOL_MEMORY_BYTES`` is not a non-negative int.
+- ``fop_middleware.E005``: ``FOP_TIMEOUT`` is not a positive number of seconds.
+- ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from .. import registry
+from .conf import conf
+
+MIDDLEWARE_PATH = "fop_middleware.django.middleware.DjangoFopMiddleware"
+WHITENOISE_PATH = "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs: t.Any = None, **kwargs: t.Any) -> list[Error]:
+    """Report each bad ``FOP_*`` value at startup instead of on the first request."""
+    errors = _check_backends(conf.FOP_BACKENDS)
+    for name, check_id in (("FOP_MAX_BODY_BYTES", "E003"), ("FOP_SPOOL_MEMORY_BYTES", "E004")):
+        value = getattr(conf, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors.append(Error(f"{name} must be a non-negative int, not {value!r}.", id=f"fop_middleware.{check_id}"))
+    timeout = conf.FOP_TIMEOUT
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        errors.append(Error(f"FOP_TIMEOUT must be a positive number of seconds, not {timeout!r}.", id="fop_middleware.E005"))
+    return errors
+
+
+def _check_backends(backends: t.Any) -> list[Error]:
+    if backends is None:
+        return []
+    if not isinstance(backends, Mapping) or not all(_is_name_list(v) for v in backends.values()):
+        return [
+            Error(
+                "FOP_BACKENDS must map an operation to a list of backend names.",
+                hint='For example {"avinfo": ["ffprobe", "mediainfo"], "exif": ["pillow"]}.',
+                id="fop_middleware.E001",
+            )
+        ]
+    try:
+        registry.validate_order(backends)
+    except ValueError as e:
+        return [Error(f"FOP_BACKENDS: {e}.", hint="`fop-middleware backends` lists the known ones.", id="fop_middleware.E002")]
+    return []
+
+
+def _is_name_list(value: t.Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+
+
+@register(Tags.compatibility)
+def check_middleware_order(app_configs: t.Any = None, **kwargs: t.Any) -> list[Warning]:
+    """WhiteNoise answers static files itself, so a fop middleware below it never sees them."""
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or ())
+    if MIDDLEWARE_PATH in middleware and WHITENOISE_PATH in middleware:
+        if middleware.index(MIDDLEWARE_PATH) > middleware.index(WHITENOISE_PATH):
+            return [
+                Warning(
+                    "DjangoFopMiddleware is below WhiteNoiseMiddleware, so ?exif and ?avinfo on static files get the file.",
+                    hint=f"Put {MIDDLEWARE_PATH!r} above {WHITENOISE_PATH!r} in MIDDLEWARE.",
+                    id="fop_middleware.W001",
+                )
+            ]
+    return []

@@ -1,0 +1,42 @@
+"""The ``FOP_*`` settings, read on every access so that ``override_settings`` just works."""
+
+from __future__ import annotations
+
+import typing as t
+
+from django.conf import settings
+
+from ..body import DEFAULT_SPOOL_MEMORY
+from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
+
+
+class Settings:
+    """One property per setting, each with the same default as :class:`~fop_middleware.FopMiddleware`."""
+
+    @property
+    def FOP_BACKENDS(self) -> t.Mapping[str, t.Sequence[str]] | None:
+        return getattr(settings, "FOP_BACKENDS", None)
+
+    @property
+    def FOP_MAX_BODY_BYTES(self) -> int:
+        return getattr(settings, "FOP_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+
+    @property
+    def FOP_SPOOL_MEMORY_BYTES(self) -> int:
+        return getattr(settings, "FOP_SPOOL_MEMORY_BYTES", DEFAULT_SPOOL_MEMORY)
+
+    @property
+    def FOP_TIMEOUT(self) -> float:
+        return getattr(settings, "FOP_TIMEOUT", DEFAULT_TIMEOUT)
+
+    def core_options(self) -> dict[str, t.Any]:
+        """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
+        return {
+            "backends": self.FOP_BACKENDS,
+            "max_body_bytes": self.FOP_MAX_BODY_BYTES,
+            "spool_memory_bytes": self.FOP_SPOOL_MEMORY_BYTES,
+            "timeout": self.FOP_TIMEOUT,
+        }
+
+
+conf = Settings()

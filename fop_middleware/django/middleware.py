@@ -1,0 +1,158 @@
+"""``DjangoFopMiddleware``: ``?exif`` and ``?avinfo`` on every file a Django project serves."""
+
+from __future__ import annotations
+
+import logging
+import types
+import typing as t
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+
+from ..body import file_behind
+from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from ..middleware import ENVIRON_OP
+from .conf import conf
+
+if t.TYPE_CHECKING:
+    from typing import BinaryIO
+
+logger = logging.getLogger("fop_middleware")
+
+_STRIPPED_META_KEYS = tuple("HTTP_" + h.upper().replace("-", "_") for h in STRIPPED_REQUEST_HEADERS)
+
+
+class DjangoFopMiddleware:
+    """Answer ``?exif`` and ``?avinfo`` for files served by the views below it.
+
+    The views see a fop request as a plain GET of the file (the operation taken out of the
+    query, range and conditional headers dropped), so ``login_required`` and friends run as
+    usual. It reads ``FileResponse`` files in place, spools other bodies lazily, and passes
+    redirects through. Settings: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
+    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``.
+
+    :param get_response: the next middleware or the view, as Django passes it.
+
+    Usage::
+
+        MIDDLEWARE = [
+            "django.middleware.security.SecurityMiddleware",
+            "fop_middleware.django.middleware.DjangoFopMiddleware",
+            "whitenoise.middleware.WhiteNoiseMiddleware",
+            ...
+        ]
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response: t.Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self._options: dict[str, t.Any] | None = None
+        self._core: FopCore | None = None
+        try:
+            self.core()
+        except ValueError as e:
+            raise ImproperlyConfigured(f"fop_middleware: {e}") from e
+
+    def core(self) -> FopCore:
+        """The core for the current settings, rebuilt only when a ``FOP_*`` setting changed."""
+        options = conf.core_options()
+        if self._core is None or options != self._options:
+            self._core = FopCore(**options)
+            self._options = options
+        return self._core
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        fop = FopCore.match(request.method or "GET", request.META.get("QUERY_STRING", ""))
+        if fop is None:
+            return self.get_response(request)
+        core = self.core()
+        with _plain_get(request, fop):
+            response = self.get_response(request)
+        result = _respond(core, fop, request, response)
+        if result is None:
+            return response
+        return to_http_response(result)
+
+
+class _plain_get:
+    """Show the views a plain GET of the file, and restore the request afterwards.
+
+    ``request.META`` is the WSGI environ itself; ``request.GET`` is cached on first use,
+    so it is dropped on the way in and on the way out.
+    """
+
+    def __init__(self, request: HttpRequest, fop: FopRequest) -> None:
+        self.request = request
+        self.fop = fop
+        self.saved: dict[str, t.Any] = {}
+        self.method = request.method
+
+    def __enter__(self) -> None:
+        meta = self.request.META
+        for key in (*_STRIPPED_META_KEYS, "REQUEST_METHOD", "QUERY_STRING"):
+            if key in meta:
+                self.saved[key] = meta.pop(key)
+        meta["REQUEST_METHOD"] = "GET"
+        meta["QUERY_STRING"] = self.fop.query
+        meta[ENVIRON_OP] = self.fop.op
+        self.request.method = "GET"
+        self.request.__dict__.pop("GET", None)
+
+    def __exit__(self, *exc: object) -> None:
+        meta = self.request.META
+        for key in ("REQUEST_METHOD", "QUERY_STRING", ENVIRON_OP):
+            meta.pop(key, None)
+        meta.update(self.saved)
+        self.request.method = self.method
+        self.request.__dict__.pop("GET", None)
+
+
+def _respond(core: FopCore, fop: FopRequest, request: HttpRequest, response: HttpResponseBase) -> Result | None:
+    """The core's answer for ``response``; releases the response's resources unless it passes."""
+    name = last_segment(request.path)
+    headers = list(response.items())
+    file: BinaryIO | None = None
+    chunks: t.Iterable[bytes] | None = None
+    if isinstance(response, FileResponse):
+        # file_behind() knows which files can be read in place; a pipe gets spooled instead.
+        file = file_behind(types.SimpleNamespace(file=getattr(response, "file_to_stream", None)))
+    if file is None:
+        chunks = iter(response) if response.streaming else [t.cast(HttpResponse, response).content]
+    try:
+        result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks)
+    except BaseException:
+        _release(response)
+        raise
+    if result is not None:
+        _release(response)
+    return result
+
+
+def _release(response: HttpResponseBase) -> None:
+    """Close what ``response`` holds (its file, its iterator) without ``response.close()``.
+
+    ``close()`` also sends ``request_finished``, which must fire once per request, when the
+    server closes the response Django hands it (it resets the urlconf and DB connections).
+    """
+    closers = getattr(response, "_resource_closers", None)
+    if closers is None:
+        response.close()
+        return
+    while closers:
+        closer = closers.pop(0)
+        try:
+            closer()
+        except Exception:
+            logger.warning("closing a wrapped response failed", exc_info=True)
+    response.closed = True
+
+
+def to_http_response(result: Result) -> HttpResponse:
+    """The Django response for a core :class:`~fop_middleware.core.Result`."""
+    status, _, reason = result.status_line.partition(" ")
+    response = HttpResponse(result.body, status=int(status), reason=reason)
+    for key, value in result.headers:
+        response[key] = value
+    return response

@@ -1,0 +1,137 @@
+"""Pyramid integration: a tween, set up with ``config.include("fop_middleware.pyramid")``.
+
+Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
+
+- ``fop.backends``: ``avinfo = pyav mediainfo`` lines, or a dict of lists in Python;
+- ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
+- ``fop.timeout``: seconds.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Mapping
+
+from pyramid.settings import aslist
+from pyramid.tweens import EXCVIEW
+from webob import Response
+
+from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
+from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .middleware import ENVIRON_OP
+
+if t.TYPE_CHECKING:
+    from pyramid.config import Configurator
+    from pyramid.registry import Registry
+    from pyramid.request import Request
+
+    Handler = t.Callable[[Request], Response]
+
+TWEEN = "fop_middleware.pyramid.fop_tween_factory"
+
+_STRIPPED_ENVIRON_KEYS = tuple("HTTP_" + h.upper().replace("-", "_") for h in STRIPPED_REQUEST_HEADERS)
+
+
+def includeme(config: Configurator) -> None:
+    """Add the tween above Pyramid's exception view, so it sees the 403s and 404s views raise."""
+    core_options(config.get_settings())
+    config.add_tween(TWEEN, over=EXCVIEW)
+
+
+def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The :class:`~fop_middleware.core.FopCore` options in Pyramid ``settings``.
+
+    :raises ValueError: a value that is not a number where one is needed.
+    """
+    return {
+        "backends": _backends(settings.get("fop.backends")),
+        "max_body_bytes": int(settings.get("fop.max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
+        "spool_memory_bytes": int(settings.get("fop.spool_memory_bytes", DEFAULT_SPOOL_MEMORY)),
+        "timeout": float(settings.get("fop.timeout", DEFAULT_TIMEOUT)),
+    }
+
+
+def _backends(value: t.Any) -> Mapping[str, t.Sequence[str]] | None:
+    """``"avinfo = pyav mediainfo"`` lines (as an ``.ini`` gives them) or a mapping as is."""
+    if value is None or isinstance(value, Mapping):
+        return value
+    order: dict[str, list[str]] = {}
+    for line in str(value).strip().splitlines():
+        if line.strip():
+            op, sep, names = line.partition("=")
+            if not sep:
+                raise ValueError(f"fop.backends: expected 'operation = backend ...', not {line.strip()!r}")
+            order[op.strip()] = aslist(names.replace(",", " "))
+    return order
+
+
+def fop_tween_factory(handler: Handler, registry: Registry) -> Handler:
+    """The tween: a fop request reaches the views as a plain GET, and their answer becomes JSON."""
+    core = FopCore(**core_options(registry.settings or {}))
+
+    def fop_tween(request: Request) -> Response:
+        fop = core.match(request.method, request.environ.get("QUERY_STRING", ""))
+        if fop is None:
+            return handler(request)
+        with _PlainGet(request, fop):
+            response = handler(request)
+        result = _respond(core, fop, request, response)
+        return response if result is None else to_response(result)
+
+    return fop_tween
+
+
+class _PlainGet:
+    """Show the views a plain GET of the file, and restore the environ afterwards."""
+
+    _KEYS = (*_STRIPPED_ENVIRON_KEYS, "REQUEST_METHOD", "QUERY_STRING", "wsgi.file_wrapper", ENVIRON_OP)
+
+    def __init__(self, request: Request, fop: FopRequest) -> None:
+        self.environ = request.environ
+        self.fop = fop
+        self.saved: dict[str, t.Any] = {}
+
+    def __enter__(self) -> None:
+        for key in self._KEYS:
+            if key in self.environ:
+                self.saved[key] = self.environ.pop(key)
+        self.environ.update(
+            {"REQUEST_METHOD": "GET", "QUERY_STRING": self.fop.query, "wsgi.file_wrapper": FileWrapper, ENVIRON_OP: self.fop.op}
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        for key in self._KEYS:
+            self.environ.pop(key, None)
+        self.environ.update(self.saved)
+
+
+def _respond(core: FopCore, fop: FopRequest, request: Request, response: Response) -> Result | None:
+    """The core's answer; closes the view's ``app_iter`` once unless the response passes."""
+    app_iter = response.app_iter
+    file = file_behind(app_iter)
+    try:
+        result = core.respond(
+            fop,
+            response.status_code,
+            response.headerlist,
+            last_segment(request.script_name + request.path_info),
+            file=file,
+            chunks=None if file is not None else app_iter,
+        )
+    except BaseException:
+        _close(app_iter)
+        raise
+    if result is not None:
+        _close(app_iter)
+    return result
+
+
+def _close(app_iter: t.Any) -> None:
+    close = getattr(app_iter, "close", None)
+    if close is not None:
+        close()
+
+
+def to_response(result: Result) -> Response:
+    """The WebOb response for a core :class:`~fop_middleware.core.Result`, headers kept as made."""
+    return Response(status=result.status_line, headerlist=list(result.headers), app_iter=[result.body] if result.body else [])

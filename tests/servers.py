@@ -1,0 +1,162 @@
+"""Real servers on loopback for the adapter tests: a subprocess (gunicorn, an example) or wsgiref in a thread."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import http.client
+import json
+import os
+import pathlib
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+import typing as t
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MEDIA = ROOT / "examples" / "media"
+HOST = "127.0.0.1"
+START_TIMEOUT = 30.0
+
+
+@dataclasses.dataclass
+class Reply:
+    """What a real HTTP client got back."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self) -> t.Any:
+        return json.loads(self.body.decode("utf-8"))
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+@dataclasses.dataclass
+class Server:
+    """A running server: its base URL parts, and a one-call HTTP client."""
+
+    host: str
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def request(self, path: str, method: str = "GET", headers: t.Mapping[str, str] | None = None) -> Reply:
+        """One request on a fresh connection, as ``curl`` would send it."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            conn.request(method, path, headers=dict(headers or {}))
+            response = conn.getresponse()
+            return Reply(response.status, response.headers, response.read())
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kwargs: t.Any) -> Reply:
+        return self.request(path, "GET", **kwargs)
+
+    def head(self, path: str, **kwargs: t.Any) -> Reply:
+        return self.request(path, "HEAD", **kwargs)
+
+
+def free_port(host: str = HOST) -> int:
+    """A port nothing listens on right now (the server binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=2)
+        conn.request("HEAD", "/")
+        conn.getresponse().read()
+        conn.close()
+        return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def subprocess_server(
+    argv: t.Sequence[str],
+    *,
+    cwd: str | os.PathLike[str] = ROOT,
+    env: t.Mapping[str, str] | None = None,
+    host: str = HOST,
+) -> t.Iterator[Server]:
+    """Run ``argv`` (``{host}`` and ``{port}`` filled in) until it answers HTTP; stop it afterwards.
+
+    Its output goes to a log file that is shown if it dies or never answers.
+    """
+    port = free_port(host)
+    args = [a.format(host=host, port=port) for a in argv]
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    with open(os.path.join(_log_dir(), f"server-{port}.log"), "w+b") as log:
+        process = subprocess.Popen(args, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(host, port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"{' '.join(args)} did not start:\n{log.read().decode(errors='replace')}")
+                time.sleep(0.05)
+            yield Server(host, port, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _log_dir() -> str:
+    path = os.environ.get("FOP_TEST_LOG_DIR") or os.path.join(ROOT, ".pytest_cache", "servers")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def gunicorn(app: str, *extra: str, worker_class: str = "sync", **kwargs: t.Any) -> t.ContextManager[Server]:
+    """``gunicorn APP`` on a free loopback port with one worker of ``worker_class``."""
+    argv = [
+        sys.executable, "-m", "gunicorn", app,
+        "--bind", "{host}:{port}", "--workers", "1", "--worker-class", worker_class, "--threads", "2",
+        "--graceful-timeout", "2", "--log-level", "warning", *extra,
+    ]  # fmt: skip
+    return subprocess_server(argv, **kwargs)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: t.Any) -> None:
+        pass
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    block_on_close = True
+
+
+@contextlib.contextmanager
+def wsgi_server(app: WSGIApplication, host: str = HOST) -> t.Iterator[Server]:
+    """``app`` on wsgiref's server, one thread per request, in this process."""
+    httpd = make_server(host, 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield Server(host, int(httpd.server_address[1]))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(10)
