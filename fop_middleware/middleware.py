@@ -52,8 +52,8 @@ class FopMiddleware:
         written: list[bytes] = []
 
         def catching_start_response(status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None) -> t.Callable[[bytes], object]:
-            if exc_info is not None and captured:
-                raise exc_info[1].with_traceback(exc_info[2])  # type: ignore[union-attr]
+            # Nothing reaches the client before the app returns, so an error page sent with
+            # exc_info may always replace the headers recorded so far (PEP 3333).
             captured[:] = [status, headers]
             return written.append
 
@@ -73,9 +73,10 @@ class FopMiddleware:
             name = last_segment(_decoded_path(environ))
             result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
             if result is None:
-                passthrough = True
                 start_response(status_line, headers)
-                return _Passthrough(written, body, app_iter)
+                passthrough = True
+                # The app answered a GET; a HEAD client must not get that body.
+                return _Passthrough([] if request.head else written, () if request.head else body, app_iter)
         finally:
             if not passthrough:
                 _close(app_iter)
@@ -109,6 +110,12 @@ def _close(app_iter: t.Iterable[bytes]) -> None:
     close = getattr(app_iter, "close", None)
     if close is not None:
         close()
+        return
+    # WebOb's FileIter has no close(): it closes its file when iterated to the end,
+    # which a fop request never does.
+    file = file_behind(app_iter)
+    if file is not None:
+        file.close()
 
 
 class _Passthrough:
