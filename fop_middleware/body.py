@@ -96,6 +96,9 @@ class LazySpool(io.RawIOBase):
         self._pos = 0
         self._exhausted = False
         self.max_bytes = max_bytes
+        #: Set once the cap is hit, so the caller can still answer "too large" when a
+        #: backend caught the :class:`FileTooLarge` and raised something else.
+        self.overflowed = False
 
     def readable(self) -> bool:
         return True
@@ -114,6 +117,7 @@ class LazySpool(io.RawIOBase):
             if not chunk:
                 continue
             if self._filled + len(chunk) > self.max_bytes:
+                self.overflowed = True
                 raise FileTooLarge()
             self._spool.seek(self._filled)
             self._spool.write(chunk)

@@ -13,7 +13,7 @@ import typing as t
 
 from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
-from .errors import ExtractorFailure, FopError, NotFound
+from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .runner import dumps, run
 
@@ -181,7 +181,13 @@ class FopCore:
         size = int(length) if length and length.isdigit() else None
         with LazySpool(chunks or (), max_bytes=self.max_body_bytes, memory_bytes=self.spool_memory_bytes) as spool:
             stream = t.cast("BinaryIO", spool)
-            return self.extract(op, Source(stream, name, None, size, self.timeout))
+            try:
+                return self.extract(op, Source(stream, name, None, size, self.timeout))
+            except Exception as e:
+                # A backend may turn the spool's FileTooLarge into its own "bad file" error.
+                if spool.overflowed and not isinstance(e, FileTooLarge):
+                    raise FileTooLarge() from e
+                raise
 
     def _error_result(self, request: FopRequest, error: FopError, kept: list[tuple[str, str]]) -> Result:
         return json_result(error.status, error.as_dict(), kept, head=request.head)
