@@ -33,7 +33,8 @@ DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
     "exif": ("pillow",),
 }
 
-_registry: dict[str, tuple[str, str]] = dict(BUILTIN_BACKENDS)
+#: name -> (dotted path or the class itself, install hint).
+_registry: dict[str, tuple[str | type[Extractor], str]] = dict(BUILTIN_BACKENDS)
 _instances: dict[str, Extractor] = {}
 _entry_points_loaded = False
 
@@ -49,10 +50,10 @@ def register(name: str, target: str | type[Extractor], *, clobber: bool = False,
     """
     if name in _registry and not clobber:
         raise ValueError(f"backend {name!r} is already registered; pass clobber=True to replace it")
-    if isinstance(target, str):
-        _registry[name] = (target, hint)
-    else:
-        _registry[name] = (f"{target.__module__}:{target.__qualname__}", hint)
+    if not isinstance(target, str) and not (isinstance(target, type) and issubclass(target, Extractor)):
+        raise TypeError(f"{target!r} is not an Extractor subclass")
+    # A class is kept as is: one defined in a function or in __main__ cannot be re-imported.
+    _registry[name] = (target, hint)
     _instances.pop(name, None)
 
 
@@ -74,7 +75,9 @@ def registered_names() -> list[str]:
     return sorted(_registry)
 
 
-def _import(target: str) -> type[Extractor]:
+def _import(target: str | type[Extractor]) -> type[Extractor]:
+    if isinstance(target, type):
+        return target
     module_name, _, attr = target.partition(":")
     obj = getattr(importlib.import_module(module_name), attr)
     if not (isinstance(obj, type) and issubclass(obj, Extractor)):
@@ -141,6 +144,9 @@ def validate_order(order: t.Mapping[str, t.Sequence[str]] | None) -> dict[str, t
         for name in names:
             if name not in known:
                 raise UnknownBackend(f"unknown backend {name!r} for {op!r}; known: {', '.join(known)}")
+            answers = operation_of(name)
+            if answers is not None and answers != op:
+                raise ValueError(f"backend {name!r} answers {answers!r}, not {op!r}")
         result[op] = names
     return result
 
