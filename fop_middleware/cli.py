@@ -22,14 +22,13 @@ def _order(op: str, backend: str | None) -> tuple[str, ...]:
 
 def extract_file(op: str, path: str, backend: str | None = None) -> dict[str, t.Any]:
     """The answer the middleware would serve for the file at ``path``."""
-    backends = registry.require_backends(op, _order(op, backend))
+    order = _order(op, backend)
     try:
         f = open(path, "rb")
-    except FileNotFoundError as e:
-        raise NotFound() from e
-    except IsADirectoryError as e:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
         raise NotFound() from e
     with f:
+        backends = registry.require_backends(op, order)
         size = os.fstat(f.fileno()).st_size
         source = Source(f, os.path.basename(path), os.path.abspath(path), size)
         return run(op, source, backends)
@@ -37,17 +36,18 @@ def extract_file(op: str, path: str, backend: str | None = None) -> dict[str, t.
 
 def _cmd_op(args: argparse.Namespace) -> int:
     try:
-        result: dict[str, t.Any] = extract_file(args.op, args.file, args.backend)
-        code = 0
-    except FopError as e:
-        result, code = e.as_dict(), 1
-    except registry.UnknownBackend as e:
+        _order(args.op, args.backend)
+    except ValueError as e:  # an unknown backend, or one for the other operation
         print(e, file=sys.stderr)
         return 2
+    try:
+        output, code = dumps(extract_file(args.op, args.file, args.backend)), 0
+    except FopError as e:
+        output, code = dumps(e.as_dict()), 1
     except Exception:
         logging.getLogger("fop_middleware").exception("unexpected failure")
-        result, code = ExtractorFailure().as_dict(), 1
-    sys.stdout.buffer.write(dumps(result) + b"\n")
+        output, code = dumps(ExtractorFailure().as_dict()), 1
+    sys.stdout.buffer.write(output + b"\n")
     sys.stdout.flush()
     return code
 
@@ -64,7 +64,14 @@ def _cmd_backends(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    backends = {op: [args.backend] for op in OPERATIONS if registry.operation_of(args.backend) == op} if args.backend else None
+    backends = None
+    if args.backend:
+        op = registry.operation_of(args.backend)
+        if op is None:
+            status = registry.availability(args.backend)
+            print(f"fop-middleware serve: cannot use backend {args.backend!r}: {status.reason}", file=sys.stderr)
+            return 2
+        backends = {op: [args.backend]}
     return serve(args.directory, host=args.host, port=args.port, backends=backends)
 
 
