@@ -1,0 +1,209 @@
+"""Shared fixtures for the core's tests: small real files, test backends, a counting file."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import pathlib
+import random
+import struct
+import typing as t
+
+import pytest
+from PIL import Image
+
+from fop_middleware import registry
+from fop_middleware.errors import NoExifData, UnsupportedFile
+from fop_middleware.extractor import Extractor, Source
+
+FILES = pathlib.Path(__file__).parent / "files" / "core"
+
+#: How much the test exif backend reads, like a parser that only wants the first segments.
+TEST_EXIF_READ = 16 * 1024
+
+
+class CountingFile(io.RawIOBase):
+    """A read-only binary file that counts the bytes read from it and how often it is closed.
+
+    It has no ``name`` and no ``fileno``, so a backend can only reach the data through it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self.bytes_read = 0
+        self.close_calls = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        n = self._f.readinto(buffer)
+        self.bytes_read += n or 0
+        return n or 0
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def close(self) -> None:
+        self.close_calls += 1
+        if not self.closed:
+            self._f.close()
+        super().close()
+
+
+class TestExif(Extractor):
+    """Answers what it saw: name, size, whether a path was given, and the JPEG marker."""
+
+    name = "test-exif"
+    operation = "exif"
+
+    def accepts(self, head: bytes) -> bool:
+        return head.startswith(b"\xff\xd8")
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        data = source.stream.read(TEST_EXIF_READ)
+        if b"Exif\x00\x00" not in data:
+            raise NoExifData()
+        return {
+            "name": source.name,
+            "size": source.size,
+            "has_path": source.path is not None,
+            "read": len(data),
+            "text": "Café ✓",
+        }
+
+
+class TestAvinfo(Extractor):
+    """Reads only the first four bytes after the RIFF/ftyp magic; refuses anything else."""
+
+    name = "test-avinfo"
+    operation = "avinfo"
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        head = source.stream.read(12)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            kind = "wav"
+        elif head[4:8] == b"ftyp":
+            kind = "mp4"
+        else:
+            raise UnsupportedFile("unsupported file format for avinfo")
+        return {"format": {"filename": source.name, "format_name": kind, "size": source.size}}
+
+
+class Crashing(Extractor):
+    """A backend with a bug: it raises something that is not a FopError."""
+
+    name = "test-crash"
+    operation = "exif"
+    message = "crashed while reading /srv/secret/dir/photo.jpg"
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        source.stream.read(10)
+        raise RuntimeError(self.message)
+
+
+class Unavailable(Extractor):
+    name = "test-unavailable"
+    operation = "exif"
+
+    def availability(self) -> t.Any:
+        from fop_middleware.extractor import Availability
+
+        return Availability(False, "the test says no")
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        raise AssertionError("an unavailable backend must not run")
+
+
+TEST_BACKENDS: dict[str, type[Extractor]] = {
+    "test-exif": TestExif,
+    "test-avinfo": TestAvinfo,
+    "test-crash": Crashing,
+    "test-unavailable": Unavailable,
+}
+
+TEST_ORDER = {"exif": ["test-exif"], "avinfo": ["test-avinfo"]}
+
+
+@pytest.fixture
+def clean_registry(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[None]:
+    """Registry state as a fresh process has it, restored afterwards."""
+    monkeypatch.setattr(registry, "_registry", dict(registry.BUILTIN_BACKENDS))
+    monkeypatch.setattr(registry, "_instances", {})
+    monkeypatch.setattr(registry, "_entry_points_loaded", False)
+    yield
+
+
+@pytest.fixture
+def test_backends(clean_registry: None) -> dict[str, list[str]]:
+    """Register the test backends; returns the per-operation order that uses them."""
+    for name, cls in TEST_BACKENDS.items():
+        registry.register(name, cls, clobber=True)
+    return {op: list(names) for op, names in TEST_ORDER.items()}
+
+
+def backend_module_exists(name: str) -> bool:
+    """Whether the built-in backend ``name``'s module is in the package (some are still being written)."""
+    module = registry.BUILTIN_BACKENDS[name][0].partition(":")[0]
+    return importlib.util.find_spec(module) is not None
+
+
+def require_backend(name: str) -> None:
+    """Skip when the backend module is not in this checkout; fail nothing else away."""
+    if not backend_module_exists(name):
+        pytest.skip(f"backend module for {name!r} is not in this checkout yet")
+
+
+def big_jpeg(path: pathlib.Path, side: int = 3000) -> pathlib.Path:
+    """A real ~10 MB JPEG with EXIF: noise compresses badly, so the scan data is large."""
+    noise = random.Random(0).randbytes(side * side * 3)
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "Canon EOS 5D"
+    Image.frombytes("RGB", (side, side), noise).save(path, quality=95, exif=exif)
+    return path
+
+
+def big_mp4(path: pathlib.Path, size: int = 110 * 1024 * 1024) -> pathlib.Path:
+    """A ``size`` byte MP4 with its moov box at the end, made cheaply from the small clip.
+
+    The clip is ftyp, free, mdat, moov; padding the mdat with a sparse hole keeps every
+    sample where the moov's chunk offsets say it is.
+    """
+    clip = (FILES / "clip.mp4").read_bytes()
+    boxes = _boxes(clip)
+    mdat_at, mdat_size = boxes["mdat"]
+    moov_at, moov_size = boxes["moov"]
+    assert moov_at == mdat_at + mdat_size, "the clip must end with mdat then moov"
+    padding = size - len(clip)
+    with open(path, "wb") as f:
+        f.write(clip[:mdat_at])
+        f.write(struct.pack(">I", mdat_size + padding) + b"mdat")
+        f.write(clip[mdat_at + 8 : mdat_at + mdat_size])
+        f.seek(padding, os.SEEK_CUR)
+        f.write(clip[moov_at : moov_at + moov_size])
+    return path
+
+
+def _boxes(data: bytes) -> dict[str, tuple[int, int]]:
+    boxes, at = {}, 0
+    while at + 8 <= len(data):
+        (size,) = struct.unpack(">I", data[at : at + 4])
+        boxes[data[at + 4 : at + 8].decode("latin-1")] = (at, size)
+        at += size
+    return boxes
+
+
+@pytest.fixture(scope="session")
+def big_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pathlib.Path]:
+    """A 10 MB JPEG with EXIF and a 110 MB (sparse) moov-at-end MP4, made once per session."""
+    root = tmp_path_factory.mktemp("big")
+    return {"jpeg": big_jpeg(root / "big.jpg"), "mp4": big_mp4(root / "big.mp4")}
