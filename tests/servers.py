@@ -24,6 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 MEDIA = ROOT / "examples" / "media"
 HOST = "127.0.0.1"
 START_TIMEOUT = 30.0
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 @dataclasses.dataclass
@@ -31,7 +32,7 @@ class Reply:
     """What a real HTTP client got back."""
 
     status: int
-    headers: http.client.HTTPMessage
+    headers: t.Any  # http.client.HTTPMessage or werkzeug Headers: both get() case-insensitively
     body: bytes
 
     def json(self) -> t.Any:
@@ -160,3 +161,27 @@ def wsgi_server(app: WSGIApplication, host: str = HOST) -> t.Iterator[Server]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(10)
+
+
+def plain_answer(path: str, method: str = "GET") -> Reply:
+    """What the plain WSGI ``FopMiddleware`` over a static app of ``examples/media/`` answers."""
+    from werkzeug.test import Client
+
+    from fop_middleware import FopMiddleware
+    from fop_middleware.serve import static_app
+
+    response = Client(FopMiddleware(static_app(str(MEDIA)))).open(path, method=method)
+    try:
+        return Reply(response.status_code, response.headers, response.get_data())
+    finally:
+        response.close()
+
+
+def assert_fop_answer(reply: Reply, expected: Reply, *, head: bool = False) -> None:
+    """``reply`` is the fop answer ``expected`` (a GET's) is: same status, JSON, headers; HEAD has no body."""
+    assert reply.status == expected.status, reply.body[:300]
+    assert reply.body == (b"" if head else expected.body)
+    assert reply.header("Content-Type") == JSON_CONTENT_TYPE
+    assert reply.header("Cache-Control") == "no-store"
+    assert reply.header("X-Content-Type-Options") == "nosniff"
+    assert reply.header("Content-Length") == str(len(expected.body))

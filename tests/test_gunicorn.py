@@ -1,0 +1,121 @@
+"""``examples/gunicorn_static.py`` (WhiteNoise wrapped by FopMiddleware) under real gunicorn workers."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import time
+import typing as t
+import wsgiref.util
+
+import pytest
+from werkzeug.test import create_environ
+
+from fop_middleware import FopMiddleware
+from servers import MEDIA, ROOT, Server, assert_fop_answer, gunicorn, plain_answer
+
+SENDFILE_CONF = str(pathlib.Path(__file__).with_name("gunicorn_sendfile_conf.py"))
+
+
+def load_example(name: str) -> t.Any:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", ROOT / "examples" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_plain_request_returns_the_apps_own_file_wrapper() -> None:
+    """gunicorn uses sendfile only for an instance of its ``wsgi.file_wrapper``: it must get WhiteNoise's own."""
+    example = load_example("gunicorn_static")
+    returned: list[t.Any] = []
+
+    def recording(environ: t.Any, start_response: t.Any) -> t.Any:
+        returned.append(example.app.app(environ, start_response))
+        return returned[-1]
+
+    environ = create_environ("/photo.jpg")
+    environ["wsgi.file_wrapper"] = wsgiref.util.FileWrapper
+    statuses: list[str] = []
+    result = FopMiddleware(recording)(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        assert result is returned[0]
+        assert isinstance(result, wsgiref.util.FileWrapper)
+        assert statuses == ["200 OK"]
+        assert b"".join(result) == (MEDIA / "photo.jpg").read_bytes()
+    finally:
+        result.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module", params=["sync", "gthread"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Server]:
+    log = tmp_path_factory.mktemp("sendfile") / "sendfile.log"
+    with gunicorn(
+        "examples.gunicorn_static:app", "-c", SENDFILE_CONF, worker_class=request.param, env={"FOP_SENDFILE_LOG": str(log)}
+    ) as running:
+        running.sendfile_log = log  # type: ignore[attr-defined]
+        yield running
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/photo.jpg?exif", id="exif"),
+        pytest.param("/movie.mp4?avinfo", id="avinfo-mp4"),
+        pytest.param("/sound.mp3?avinfo", id="avinfo-mp3"),
+        pytest.param("/plain.png?exif", id="no-exif"),
+        pytest.param("/missing.jpg?exif", id="404"),
+        pytest.param("/photo.jpg?exif&e=1700000000&token=ak:sig", id="extra-query"),
+    ],
+)
+def test_answer_is_the_wsgi_middlewares(server: Server, path: str) -> None:
+    assert_fop_answer(server.get(path), plain_answer(path))
+
+
+def test_exif_and_avinfo_shape(server: Server) -> None:
+    exif = server.get("/photo.jpg?exif").json()
+    assert exif["Make"] == {"val": "Canon", "type": 2}
+    assert exif["Model"]["val"] == "Canon EOS 5D Mark IV"
+    avinfo = server.get("/movie.mp4?avinfo").json()
+    assert [s["codec_type"] for s in avinfo["streams"]] == ["video", "audio"]
+    assert avinfo["format"]["filename"] == "movie.mp4"
+    assert server.get("/plain.png?exif").json() == {"code": 400, "error": "no exif data"}
+    assert server.get("/missing.jpg?avinfo").json()["code"] == 404
+
+
+def test_head(server: Server) -> None:
+    assert_fop_answer(server.head("/photo.jpg?exif"), plain_answer("/photo.jpg?exif"), head=True)
+
+
+def test_fop_request_ignores_range_and_conditionals(server: Server) -> None:
+    etag = server.get("/photo.jpg").header("ETag")
+    assert etag
+    reply = server.get("/photo.jpg?exif", headers={"Range": "bytes=0-9", "If-None-Match": etag, "Accept-Encoding": "gzip"})
+    assert_fop_answer(reply, plain_answer("/photo.jpg?exif"))
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "movie.mp4", "sound.mp3"])
+def test_plain_file_is_byte_identical_and_sent_with_sendfile(server: Server, name: str) -> None:
+    reply = server.get(f"/{name}")
+    assert reply.status == 200
+    assert reply.body == (MEDIA / name).read_bytes()
+    assert reply.header("Content-Type") != "application/json; charset=utf-8"
+    assert sendfile_used(server, f"/{name}") is True
+
+
+def sendfile_used(server: Server, path: str) -> bool | None:
+    """Whether the worker sent ``path`` with sendfile, from the line it logs just after the body."""
+    log = server.sendfile_log  # type: ignore[attr-defined]
+    for _ in range(100):
+        for line in log.read_text().splitlines() if log.exists() else ():
+            logged, _, used = line.rpartition(" ")
+            if logged == path:
+                return used == "True"
+        time.sleep(0.02)
+    return None
+
+
+def test_plain_range_request_is_the_apps(server: Server) -> None:
+    reply = server.get("/movie.mp4", headers={"Range": "bytes=0-99"})
+    assert reply.status == 206
+    assert reply.body == (MEDIA / "movie.mp4").read_bytes()[:100]
