@@ -1,0 +1,303 @@
+"""The ``mediainfo`` avinfo backend: libmediainfo (through pymediainfo) in ffprobe's shape.
+
+MediaInfo reads through the file object, asking for the bytes it wants, so it needs no
+path and, at parse speed 0, reads a few hundred kilobytes of even a large MP4 whose index
+is at the end. Its report is mapped onto ffprobe's JSON: FFmpeg's codec and demuxer names
+and long names, ffprobe's types and field order. A field MediaInfo cannot know is left
+out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import typing as t
+from fractions import Fraction
+
+from ..avinfo import names
+from ..errors import BadRequest, ExtractorFailure
+from ..extractor import Availability, Extractor, Source
+
+logger = logging.getLogger("fop_middleware")
+
+#: 0 reads the headers and a few frames; libmediainfo's 0.5 reads over half of a
+#: large MP4 for durations ffprobe does not compute that way anyway.
+PARSE_SPEED = 0.0
+
+#: Bytes handed to libmediainfo per call.
+BUFFER_SIZE = 64 * 1024
+
+#: Containers where ffprobe prints a per-stream ``nb_frames`` (from an index).
+INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}
+#: Containers where ffprobe prints neither per-stream durations nor bit rates.
+NO_STREAM_TIMES = {"matroska,webm"}
+
+_KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle"}
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+class MediainfoExtractor(Extractor):
+    """``?avinfo`` from libmediainfo's report, mapped onto ffprobe's JSON.
+
+    Usage::
+
+        from fop_middleware.backends.mediainfo import MediainfoExtractor
+        with open("movie.mp4", "rb") as f:
+            info = MediainfoExtractor().extract(Source(f, "movie.mp4"))
+    """
+
+    name = "mediainfo"
+    operation = "avinfo"
+
+    def availability(self) -> Availability:
+        try:
+            from pymediainfo import MediaInfo
+        except ImportError as e:
+            return Availability(False, f"pymediainfo not installed: {e} (pip install pymediainfo)")
+        if not MediaInfo.can_parse():
+            return Availability(False, "libmediainfo not found (apt-get install libmediainfo0v5)")
+        return Availability(True)
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        from pymediainfo import MediaInfo
+
+        source.stream.seek(0)
+        try:
+            text = MediaInfo.parse(source.stream, output="JSON", full=True, parse_speed=PARSE_SPEED, buffer_size=BUFFER_SIZE)
+            report = json.loads(str(text)) if text else {}
+        except (RuntimeError, ValueError) as e:
+            logger.exception("libmediainfo failed on %r", source.name)
+            raise ExtractorFailure("mediainfo could not read the file") from e
+        tracks = (report.get("media") or {}).get("track") or []
+        return Mapper(tracks, source).answer()
+
+
+class Mapper:
+    """One MediaInfo report turned into ffprobe's ``{"streams": [...], "format": {...}}``."""
+
+    def __init__(self, tracks: list[dict[str, t.Any]], source: Source) -> None:
+        self.general = next((tr for tr in tracks if tr.get("@type") == "General"), {})
+        self.tracks = [tr for tr in tracks if tr.get("@type") in _KINDS]
+        self.menus = [tr for tr in tracks if tr.get("@type") == "Menu"]
+        self.source = source
+        self.format_name = names.MEDIAINFO_FORMATS.get(str(self.general.get("Format", "")), "")
+
+    def answer(self) -> dict[str, t.Any]:
+        if not self.format_name or names.is_refused_format(self.format_name):
+            raise BadRequest("invalid or unsupported audio/video file")
+        streams = []
+        for track in sorted(self.tracks, key=_stream_order):
+            stream = self.stream(track, len(streams))
+            if stream is not None:
+                streams.append(stream)
+        if not streams:
+            raise BadRequest("no audio or video stream found")
+        return {"streams": streams, "format": self.format(len(streams))}
+
+    def format(self, nb_streams: int) -> dict[str, t.Any]:
+        g = self.general
+        out: dict[str, t.Any] = {"filename": self.source.name, "nb_streams": nb_streams}
+        out["nb_programs"] = len(self.menus) if self.format_name == "mpegts" else 0
+        out["format_name"] = self.format_name
+        out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
+        duration = _float(g.get("Duration"))
+        if duration:
+            out["duration"] = f"{duration:.6f}"
+        size = _int(g.get("FileSize")) or self.source.size
+        if size:
+            out["size"] = str(size)
+        if size and duration:
+            out["bit_rate"] = str(int(size * 8 / duration))
+        tags = _format_tags(g)
+        if tags:
+            out["tags"] = tags
+        return out
+
+    def stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
+        kind = _KINDS[track["@type"]]
+        codec = codec_name(track)
+        if not codec:
+            logger.info("mediainfo: no FFmpeg name for %s %r", track["@type"], track.get("Format"))
+            return None
+        out: dict[str, t.Any] = {"index": index, "codec_name": codec}
+        out["codec_long_name"] = names.CODEC_LONG_NAMES.get(codec, "unknown")
+        profile = _profile(codec, track)
+        if profile:
+            out["profile"] = profile
+        out["codec_type"] = kind
+        if kind == "video":
+            self._video(track, out)
+        elif kind == "audio":
+            self._audio(codec, track, out)
+        out["r_frame_rate"] = out["avg_frame_rate"] = _frame_rate(track) if kind == "video" else "0/0"
+        self._times(kind, track, out)
+        tags = self._stream_tags(track)
+        if tags:
+            out["tags"] = tags
+        return out
+
+    def _video(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
+        width, height = _int(track.get("Width")), _int(track.get("Height"))
+        if width and height:
+            out["width"], out["height"] = width, height
+            if _float(track.get("PixelAspectRatio")) == 1.0:
+                dar = Fraction(width, height)
+                out["sample_aspect_ratio"] = "1:1"
+                out["display_aspect_ratio"] = f"{dar.numerator}:{dar.denominator}"
+        pix_fmt = _pix_fmt(out["codec_name"], track)
+        if pix_fmt:
+            out["pix_fmt"] = pix_fmt
+        level = _level(out["codec_name"], track.get("Format_Level"))
+        if level is not None:
+            out["level"] = level
+        color_range = {"Limited": "tv", "Full": "pc"}.get(str(track.get("colour_range")))
+        if color_range:
+            out["color_range"] = color_range
+
+    def _audio(self, codec: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
+        if codec in names.SAMPLE_FORMATS:
+            out["sample_fmt"] = names.SAMPLE_FORMATS[codec]
+        elif codec == "flac":
+            out["sample_fmt"] = "s16" if _int(track.get("BitDepth")) <= 16 else "s32"
+        rate = _int(track.get("SamplingRate"))
+        if rate:
+            out["sample_rate"] = str(rate)
+        channels = _int(track.get("Channels"))
+        if channels:
+            out["channels"] = channels
+            layout = {1: "mono", 2: "stereo"}.get(channels)
+            if layout and not codec.startswith(("pcm_", "adpcm_")):
+                out["channel_layout"] = layout
+        out["bits_per_sample"] = names.BITS_PER_SAMPLE.get(codec, 0)
+
+    def _times(self, kind: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
+        if kind == "subtitle" or self.format_name in NO_STREAM_TIMES:
+            return
+        duration = _float(track.get("Duration"))
+        if duration:
+            out["duration"] = f"{duration:.6f}"
+        bit_rate = _int(track.get("BitRate"))
+        if bit_rate and self.format_name != "flac":
+            out["bit_rate"] = str(bit_rate)
+        frames = _int(track.get("Source_FrameCount") or track.get("FrameCount"))
+        if frames and self.format_name in INDEXED:
+            out["nb_frames"] = str(frames)
+
+    def _stream_tags(self, track: dict[str, t.Any]) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        language = str(track.get("Language", ""))
+        code = names.LANGUAGES.get(language.split("-")[0], "") if len(language) >= 2 else ""
+        if self.format_name.startswith("mov,"):
+            code = names.LANGUAGES_T.get(code, code) or "und"
+        if code:
+            tags["language"] = code
+        if track.get("Title"):
+            tags["title"] = str(track["Title"])
+        return tags
+
+
+def codec_name(track: dict[str, t.Any]) -> str:
+    """FFmpeg's codec descriptor name for a MediaInfo track, or "" when unknown."""
+    kind, fmt = str(track.get("@type")), str(track.get("Format", ""))
+    codec_id = str(track.get("CodecID", ""))
+    if kind == "Audio" and fmt == "MPEG Audio":
+        layer = str(track.get("Format_Profile", "Layer 3"))
+        return {"Layer 1": "mp1", "Layer 2": "mp2"}.get(layer, "mp3")
+    if kind == "Video" and fmt == "MPEG Video":
+        return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
+    if kind == "Audio" and fmt == "PCM":
+        return _pcm(track)
+    if kind == "Audio" and fmt == "AMR":
+        return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
+    if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
+        return names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+    return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+
+
+def _pcm(track: dict[str, t.Any]) -> str:
+    bits = _int(track.get("BitDepth")) or 16
+    if bits == 8:
+        return "pcm_u8" if track.get("Format_Settings_Sign") != "Signed" else "pcm_s8"
+    endian = "be" if track.get("Format_Settings_Endianness") == "Big" else "le"
+    kind = "f" if track.get("Format_Settings_Sign") == "Float" or "Float" in str(track.get("Format_Settings")) else "s"
+    return f"pcm_{kind}{bits}{endian}"
+
+
+def _profile(codec: str, track: dict[str, t.Any]) -> str:
+    profile = str(track.get("Format_Profile", ""))
+    if codec == "h264":
+        return profile.split("@")[0] if profile else ""
+    if codec == "hevc" and profile:
+        return {"Format Range": "Rext"}.get(profile, profile)
+    if codec == "aac":
+        return {"LC": "LC", "HE-AAC": "HE-AAC", "HE-AACv2": "HE-AACv2", "Main": "Main"}.get(
+            str(track.get("Format_AdditionalFeatures", "")), "")
+    return ""
+
+
+def _level(codec: str, level: t.Any) -> int | None:
+    number = _float(level)
+    if number is None:
+        return None
+    if codec == "h264":
+        return round(number * 10)
+    if codec == "hevc":
+        return round(number * 30)
+    return None
+
+
+def _pix_fmt(codec: str, track: dict[str, t.Any]) -> str:
+    space = str(track.get("ColorSpace", "YUV" if track.get("ChromaSubsampling") else ""))
+    bits = _int(track.get("BitDepth")) or 8
+    suffix = "" if bits == 8 else f"{bits}le"
+    if space == "RGB" and codec in ("h264", "hevc", "vp9", "av1"):
+        return "gbrp" + suffix
+    if space == "Y":
+        return "gray" + suffix
+    sub = str(track.get("ChromaSubsampling", "")).split(" ")[0]
+    plane = {"4:2:0": "420", "4:2:2": "422", "4:4:4": "444", "4:1:1": "411", "4:4:0": "440"}.get(sub)
+    if space != "YUV" or plane is None:
+        return ""
+    if codec == "mjpeg" and bits == 8:
+        return f"yuvj{plane}p"
+    return f"yuv{plane}p{suffix}"
+
+
+def _frame_rate(track: dict[str, t.Any]) -> str:
+    num, den = _int(track.get("FrameRate_Num")), _int(track.get("FrameRate_Den"))
+    if num and den:
+        q = Fraction(num, den)
+        return f"{q.numerator}/{q.denominator}"
+    rate = _float(track.get("FrameRate"))
+    if not rate:
+        return "0/0"
+    if abs(rate - round(rate)) < 0.0015:
+        return f"{round(rate)}/1"
+    if abs(rate * 1.001 - round(rate * 1.001)) < 0.0015:
+        return f"{round(rate * 1.001) * 1000}/1001"
+    q = Fraction(rate).limit_denominator(1001)
+    return f"{q.numerator}/{q.denominator}"
+
+
+#: MediaInfo General fields -> the container tags ffprobe shows for them.
+_TAGS = {"Title": "title", "Album": "album", "Performer": "artist", "Genre": "genre", "Comment": "comment"}
+
+
+def _format_tags(general: dict[str, t.Any]) -> dict[str, str]:
+    return {tag: str(general[key]) for key, tag in _TAGS.items() if general.get(key)}
+
+
+def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
+    order = str(track.get("StreamOrder", ""))
+    return tuple(int(n) for n in re.findall(r"\d+", order)) or (1 << 30,)
+
+
+def _float(value: t.Any) -> float | None:
+    match = _NUMBER.match(str(value)) if value is not None else None
+    return float(match.group(0)) if match else None
+
+
+def _int(value: t.Any) -> int:
+    number = _float(value)
+    return int(number) if number is not None else 0
