@@ -1,0 +1,231 @@
+"""``fop-middleware serve DIR`` as a real subprocess on a free loopback port, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import pathlib
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import typing as t
+
+import pytest
+
+from fop_middleware.cli import extract_file
+from fop_middleware.runner import dumps
+
+from conftest import FILES, backend_module_exists
+
+NEEDS_FFPROBE = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
+NEEDS_PILLOW_BACKEND = pytest.mark.skipif(not backend_module_exists("pillow"), reason="pillow backend module not in this checkout yet")
+STARTUP_SECONDS = 30
+
+
+class Server:
+    """A ``serve`` subprocess; its stderr is drained into ``lines`` by a thread."""
+
+    def __init__(self, command: list[str], root: pathlib.Path, *extra: str) -> None:
+        self.proc = subprocess.Popen(
+            [*command, "serve", str(root), "--host", "127.0.0.1", "--port", "0", *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        self.port = self._wait_for_port()
+
+    def _drain(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def _wait_for_port(self) -> int:
+        while True:
+            try:
+                line = self.lines.get(timeout=STARTUP_SECONDS)
+            except queue.Empty:
+                self.stop()
+                raise RuntimeError("the server did not start") from None
+            self.log.append(line)
+            if not line:
+                raise RuntimeError(f"the server exited: {''.join(self.log)}")
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                return int(match.group(1))
+
+    def request(self, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(method, path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    def stop(self) -> int:
+        """Ctrl-C, as a user would; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self._reader.join(timeout=10)
+        assert self.proc.stderr is not None
+        self.proc.stderr.close()
+        while not self.lines.empty():
+            self.log.append(self.lines.get())
+        return code
+
+    def wait_for_log(self, count: int) -> list[str]:
+        """The first ``count`` access-log lines; a request is logged just after its answer."""
+        requests = [line for line in self.log if '"GET ' in line]
+        while len(requests) < count:
+            line = self.lines.get(timeout=STARTUP_SECONDS)
+            self.log.append(line)
+            if '"GET ' in line:
+                requests.append(line)
+        return requests
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    root = tmp_path_factory.mktemp("site")
+    (root / "dir").mkdir()
+    for name in ("photo.jpg", "noexif.jpg", "notes.txt", "clip.mp4", "tone.wav"):
+        shutil.copy(FILES / name, root / name)
+    shutil.copy(FILES / "photo.jpg", root / "dir" / "my photoé.jpg")
+    shutil.copy(FILES / "clip.mp4", root / "dir" / "my clipé.mp4")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(root: pathlib.Path) -> t.Iterator[Server]:
+    if shutil.which("fop-middleware") is None:
+        pytest.skip("the package is not installed (pip install -e .)")
+    server = Server(["fop-middleware"], root)
+    yield server
+    assert server.stop() == 0
+
+
+def expected(op: str, path: pathlib.Path) -> bytes:
+    try:
+        return dumps(extract_file(op, str(path)))
+    except Exception as e:
+        return dumps(e.as_dict())  # type: ignore[attr-defined]
+
+
+def test_plain_get_is_the_file(server: Server, root: pathlib.Path) -> None:
+    status, headers, body = server.request("/photo.jpg")
+    assert status == 200
+    assert body == (root / "photo.jpg").read_bytes()
+    assert headers["content-type"] == "image/jpeg"
+
+
+def test_missing_file_is_404_json(server: Server) -> None:
+    status, headers, body = server.request("/nothing.jpg?exif")
+    assert (status, body) == (404, b'{"code":404,"error":"no such file"}')
+    assert headers["content-type"] == "application/json; charset=utf-8"
+
+
+@NEEDS_PILLOW_BACKEND
+def test_exif(server: Server, root: pathlib.Path) -> None:
+    status, headers, body = server.request("/photo.jpg?exif&e=1700000000&token=ak:sig")
+    assert status == 200
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    assert headers["cache-control"] == "no-store"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert int(headers["content-length"]) == len(body)
+    assert json.loads(body)["Make"] == {"val": "Canon", "type": 2}
+    assert body == expected("exif", root / "photo.jpg")
+
+
+@NEEDS_PILLOW_BACKEND
+def test_exif_errors(server: Server) -> None:
+    assert server.request("/noexif.jpg?exif")[::2] == (400, b'{"code":400,"error":"no exif data"}')
+    status, _, body = server.request("/notes.txt?exif")
+    assert status == 400 and json.loads(body)["code"] == 400
+
+
+@NEEDS_PILLOW_BACKEND
+def test_head_range_and_if_none_match(server: Server) -> None:
+    _, get_headers, get_body = server.request("/photo.jpg?exif")
+    status, headers, body = server.request("/photo.jpg?exif", method="HEAD")
+    assert (status, body) == (200, b"")
+    assert headers["content-length"] == get_headers["content-length"] == str(len(get_body))
+    for extra in ({"Range": "bytes=0-10"}, {"If-None-Match": '"abc"'}, {"Accept-Encoding": "gzip"}):
+        assert server.request("/photo.jpg?exif", headers=extra)[::2] == (200, get_body)
+
+
+@NEEDS_PILLOW_BACKEND
+def test_path_with_space_and_non_ascii(server: Server) -> None:
+    status, _, body = server.request("/dir/my%20photo%C3%A9.jpg?exif")
+    assert status == 200
+    assert body == server.request("/photo.jpg?exif")[2]
+
+
+@NEEDS_FFPROBE
+def test_avinfo(server: Server, root: pathlib.Path) -> None:
+    status, _, body = server.request("/clip.mp4?avinfo")
+    assert status == 200
+    assert body == expected("avinfo", root / "clip.mp4")
+    answer = json.loads(body)
+    assert answer["format"]["filename"] == "clip.mp4"
+    assert str(root) not in body.decode()
+    status, _, body = server.request("/dir/my%20clip%C3%A9.mp4?avinfo")
+    assert status == 200 and json.loads(body)["format"]["filename"] == "my clipé.mp4"
+
+
+@NEEDS_FFPROBE
+def test_random_bytes_for_avinfo(server: Server) -> None:
+    status, _, body = server.request("/notes.txt?avinfo")
+    assert status == 400 and json.loads(body)["code"] == 400
+
+
+def test_access_log_has_one_line_per_request(root: pathlib.Path) -> None:
+    server = Server(["fop-middleware"], root)
+    try:
+        server.request("/notes.txt")
+        server.request("/nothing.jpg?exif")
+        requests = server.wait_for_log(2)
+    finally:
+        assert server.stop() == 0
+    assert len([line for line in server.log if '"GET ' in line]) == 2
+    assert '"GET /notes.txt HTTP/1.1" 200' in requests[0]
+    assert '"GET /nothing.jpg?exif HTTP/1.1" 404' in requests[1]
+
+
+@NEEDS_FFPROBE
+def test_python_m_serve_with_backend(root: pathlib.Path) -> None:
+    server = Server([sys.executable, "-m", "fop_middleware"], root, "--backend", "ffprobe")
+    try:
+        status, _, body = server.request("/tone.wav?avinfo")
+    finally:
+        assert server.stop() == 0
+    assert status == 200
+    assert body == dumps(extract_file("avinfo", str(root / "tone.wav"), "ffprobe"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["serve", "/nonexistent/dir"], "not a directory", id="no-dir"),
+        pytest.param(["serve", ".", "--backend", "nosuch"], "cannot use backend 'nosuch'", id="unknown-backend"),
+    ],
+)
+def test_serve_refuses_bad_arguments(args: list[str], message: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "fop_middleware", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr
