@@ -1,0 +1,161 @@
+"""Facts decoders read from codec headers when ffprobe opens them.
+
+ffprobe 5.1 opens a decoder per stream and prints the decoder's exported options
+(``is_avc``, ``nal_length_size`` for H.264; ``quarter_sample``, ``divx_packed`` for
+MPEG-4 part 2) and what the decoder saw in the headers. PyAV does not expose a decoder's
+private options, so the same bits are read here from the extradata.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .ffmt import CHROMA_LOCATIONS
+
+_DIVX_PACKED = re.compile(rb"DivX\d+(?:Build\d+|b\d+)p")
+
+
+class BitReader:
+    """MSB-first bit reader with Exp-Golomb codes, over an RBSP (emulation bytes removed)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def bits(self, n: int) -> int:
+        value = 0
+        for _ in range(n):
+            byte = self.pos >> 3
+            if byte >= len(self.data):
+                raise EOFError("bitstream ended")
+            value = (value << 1) | ((self.data[byte] >> (7 - (self.pos & 7))) & 1)
+            self.pos += 1
+        return value
+
+    def ue(self) -> int:
+        zeros = 0
+        while self.bits(1) == 0:
+            zeros += 1
+            if zeros > 31:
+                raise ValueError("bad Exp-Golomb code")
+        return (1 << zeros) - 1 + self.bits(zeros)
+
+    def se(self) -> int:
+        k = self.ue()
+        return (k + 1) // 2 if k & 1 else -(k // 2)
+
+
+def unescape(nal: bytes) -> bytes:
+    """NAL payload to RBSP: drop the 0x03 of each 00 00 03."""
+    return nal.replace(b"\x00\x00\x03", b"\x00\x00")
+
+
+def h264_private(extradata: bytes | None) -> dict[str, str]:
+    """The H.264 decoder's exported options, as ``av_opt_get`` prints them."""
+    if extradata and len(extradata) >= 7 and extradata[0] == 1:
+        return {"is_avc": "true", "nal_length_size": str((extradata[4] & 3) + 1)}
+    return {"is_avc": "false", "nal_length_size": "0"}
+
+
+def mpeg4_private(extradata: bytes | None) -> dict[str, str]:
+    """The MPEG-4 part 2 decoder's exported options (``divx_packed`` from DivX user data)."""
+    packed = bool(extradata and _DIVX_PACKED.search(extradata))
+    return {"quarter_sample": "false", "divx_packed": "true" if packed else "false"}
+
+
+def _first_sps(extradata: bytes) -> bytes | None:
+    """The first SPS NAL of avcC or Annex B extradata."""
+    if extradata[0] == 1 and len(extradata) > 8:
+        count = extradata[5] & 0x1F
+        if count:
+            size = int.from_bytes(extradata[6:8], "big")
+            return extradata[8:8 + size]
+        return None
+    for part in re.split(rb"\x00\x00\x01", extradata):
+        if part and part[0] & 0x1F == 7:
+            return part.rstrip(b"\x00")
+    return None
+
+
+def _skip_scaling_list(r: BitReader, size: int) -> None:
+    last = nxt = 8
+    for _ in range(size):
+        if nxt:
+            nxt = (last + r.se() + 256) % 256
+        last = nxt or last
+
+
+def h264_chroma_location(extradata: bytes | None) -> str | None:
+    """``chroma_location`` the H.264 decoder reports: the VUI's, ``left`` when the VUI omits it.
+
+    None when there is no VUI at all (FFmpeg 5.1's ``decode_vui_parameters`` never ran).
+    """
+    sps = _first_sps(extradata) if extradata else None
+    if not sps:
+        return "left"
+    try:
+        r = BitReader(unescape(sps[1:]))
+        profile = r.bits(8)
+        r.bits(16)
+        r.ue()
+        if profile in (100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135):
+            chroma_format = r.ue()
+            if chroma_format == 3:
+                r.bits(1)
+            r.ue()
+            r.ue()
+            r.bits(1)
+            if r.bits(1):
+                for i in range(8 if chroma_format != 3 else 12):
+                    if r.bits(1):
+                        _skip_scaling_list(r, 16 if i < 6 else 64)
+        r.ue()
+        poc_type = r.ue()
+        if poc_type == 0:
+            r.ue()
+        elif poc_type == 1:
+            r.bits(1)
+            r.se()
+            r.se()
+            for _ in range(r.ue()):
+                r.se()
+        r.ue()
+        r.bits(1)
+        r.ue()
+        r.ue()
+        if not r.bits(1):
+            r.bits(1)
+        r.bits(1)
+        if r.bits(1):
+            r.ue(), r.ue(), r.ue(), r.ue()
+        if not r.bits(1):
+            return None
+        if r.bits(1) and r.bits(8) == 255:
+            r.bits(32)
+        if r.bits(1):
+            r.bits(1)
+        if r.bits(1):
+            r.bits(4)
+            if r.bits(1):
+                r.bits(24)
+        if r.bits(1):
+            top = r.ue()
+            r.ue()
+            return CHROMA_LOCATIONS[top + 1] if top <= 5 else None
+    except (EOFError, ValueError):
+        pass
+    return "left"
+
+
+def flac_bits(extradata: bytes | None) -> int:
+    """Bits per sample of FLAC's STREAMINFO (the extradata), 0 when absent."""
+    if not extradata or len(extradata) < 18:
+        return 0
+    return ((extradata[12] & 1) << 4 | extradata[13] >> 4) + 1
+
+
+def alac_bits(extradata: bytes | None) -> int:
+    """Bit depth of the ALAC magic cookie (after its 12-byte atom header), 0 when absent."""
+    if not extradata or len(extradata) < 36:
+        return 0
+    return extradata[17]

@@ -1,0 +1,97 @@
+"""Where FFmpeg 5.1's demuxers answer differently from PyAV's newer FFmpeg, by a general rule.
+
+Each function takes the ffprobe-shaped answer built from PyAV and turns one newer
+behaviour back into 5.1's. The rule and the 5.1 code it mirrors are in the docstring.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from . import ffmt, mpegaudio
+
+if t.TYPE_CHECKING:
+    from typing import BinaryIO
+
+Answer = dict[str, t.Any]
+MICROSECONDS = (1, ffmt.TIME_BASE)
+
+
+def rescale(a: int, b: int, c: int) -> int:
+    """``av_rescale_rnd(a, b, c, AV_ROUND_NEAR_INF)``: a*b/c, halves away from zero."""
+    n = a * b
+    q, r = divmod(abs(n), c)
+    if 2 * r >= c:
+        q += 1
+    return -q if n < 0 else q
+
+
+def rescale_q(a: int, bq: tuple[int, int], cq: tuple[int, int]) -> int:
+    """``av_rescale_q()``: ``a`` from time base ``bq`` to ``cq``."""
+    return rescale(a, bq[0] * cq[1], bq[1] * cq[0])
+
+
+def time_base(entry: Answer) -> tuple[int, int]:
+    num, _, den = entry["time_base"].partition("/")
+    return int(num), int(den)
+
+
+def _set_duration(entry: Answer, ts: int) -> None:
+    entry["duration_ts"] = ts
+    text = ffmt.seconds(ts, time_base(entry))
+    if text is not None:
+        entry["duration"] = text
+
+
+def _set_format_duration(answer: Answer, duration_us: int, size: int) -> None:
+    """``update_stream_timings()``: the format's duration, then its size-based bit rate."""
+    fmt = answer["format"]
+    fmt["duration"] = ffmt.seconds(duration_us, MICROSECONDS)
+    if duration_us > 0 and size > 0:
+        fmt["bit_rate"] = str(int(size * 8.0 * ffmt.TIME_BASE / duration_us))
+
+
+def mp3_untrimmed_duration(answer: Answer, stream: BinaryIO, size: int) -> None:
+    """MP3 with a Xing/Info/VBRI frame count: ``duration = frames * samples per frame``.
+
+    5.1's ``mp3_parse_vbr_tags()`` set ``st->duration`` from the count alone; the
+    encoder delay and padding of a LAME tag only moved the start. Streams without
+    their own duration (a cover picture) then took the format's, as
+    ``fill_all_stream_timings()`` does.
+    """
+    info = mpegaudio.vbr_frames(stream)
+    audio = next((s for s in answer["streams"] if s.get("codec_type") == "audio"), None)
+    if info is None or audio is None:
+        return
+    frames, spf, sample_rate = info
+    tb = time_base(audio)
+    _set_duration(audio, rescale(frames, spf * tb[1], sample_rate * tb[0]))
+    duration_us = rescale_q(audio["duration_ts"], tb, MICROSECONDS)
+    _set_format_duration(answer, duration_us, size)
+    for entry in answer["streams"]:
+        if entry is not audio and "duration_ts" in entry:
+            _set_duration(entry, rescale_q(duration_us, MICROSECONDS, time_base(entry)))
+
+
+def matroska_codec_delay(answer: Answer, extradata: dict[int, bytes | None]) -> None:
+    """Opus in Matroska: timestamps start ``CodecDelay`` early, as 5.1's demuxer shifted them.
+
+    5.1's ``matroska_parse_block()`` subtracted ``codec_delay_in_track_tb`` from every
+    timestamp; the muxers write CodecDelay = the OpusHead pre-skip. The format's start is
+    the earliest stream start (``update_stream_timings()``).
+    """
+    earliest: int | None = None
+    for entry in answer["streams"]:
+        head = extradata.get(entry["index"])
+        if entry.get("codec_name") != "opus" or "start_pts" not in entry or not head or len(head) < 12:
+            continue
+        pre_skip = int.from_bytes(head[10:12], "little")
+        delay_ns = rescale(pre_skip, 1_000_000_000, 48000)
+        tb = time_base(entry)
+        entry["start_pts"] -= rescale_q(delay_ns, (1, 1_000_000_000), tb)
+        entry["start_time"] = ffmt.seconds(entry["start_pts"], tb)
+        start_us = rescale_q(entry["start_pts"], tb, MICROSECONDS)
+        earliest = start_us if earliest is None else min(earliest, start_us)
+    fmt = answer["format"]
+    if earliest is not None and "start_time" in fmt and earliest < float(fmt["start_time"]) * ffmt.TIME_BASE:
+        fmt["start_time"] = ffmt.seconds(earliest, MICROSECONDS)

@@ -1,0 +1,117 @@
+"""The few MP4/QuickTime track facts ffprobe 5.1 prints and PyAV's FFmpeg does not hand out.
+
+FFmpeg 5.1's mov demuxer put each sample entry's vendor in the stream tags
+(``vendor_id``) and the track header's matrix in a display-matrix side data. Only box
+headers are read on the way to ``tkhd`` and ``stsd``: seeks, not reads, skip the media data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import struct
+import typing as t
+
+if t.TYPE_CHECKING:
+    from typing import BinaryIO
+
+#: Boxes whose payload is only more boxes, on the path moov/trak/mdia/minf/stbl.
+_CONTAINERS = {b"trak", b"mdia", b"minf", b"stbl"}
+#: A moov larger than this is not worth walking for two tags (it is read box by box anyway).
+_MAX_MOOV = 64 << 20
+_IDENTITY = (65536, 0, 0, 0, 65536, 0, 0, 0, 1 << 30)
+
+
+@dataclasses.dataclass
+class Track:
+    """What one ``trak`` says, in the order the demuxer makes streams of them."""
+
+    handler: bytes = b""
+    vendor: int | None = None
+    matrix: tuple[int, ...] | None = None
+
+
+def _boxes(stream: BinaryIO, start: int, end: int) -> t.Iterator[tuple[bytes, int, int]]:
+    """(type, payload start, box end) for each box in [start, end)."""
+    pos = start
+    while pos + 8 <= end:
+        stream.seek(pos)
+        head = stream.read(16)
+        if len(head) < 8:
+            return
+        size, kind = struct.unpack(">I4s", head[:8])
+        payload = pos + 8
+        if size == 1 and len(head) == 16:
+            size = struct.unpack(">Q", head[8:16])[0]
+            payload = pos + 16
+        elif size == 0:
+            size = end - pos
+        if size < payload - pos:
+            return
+        yield kind, payload, min(pos + size, end)
+        pos += size
+
+
+def _read(stream: BinaryIO, pos: int, n: int) -> bytes:
+    stream.seek(pos)
+    return stream.read(n)
+
+
+def _walk_trak(stream: BinaryIO, start: int, end: int, track: Track) -> None:
+    for kind, payload, box_end in _boxes(stream, start, end):
+        if kind in _CONTAINERS:
+            _walk_trak(stream, payload, box_end, track)
+        elif kind == b"tkhd":
+            data = _read(stream, payload, min(box_end - payload, 92))
+            matrix_at = 40 if data[:1] == b"\x00" else 52
+            if len(data) >= matrix_at + 36:
+                matrix = struct.unpack(">9i", data[matrix_at:matrix_at + 36])
+                track.matrix = None if matrix == _IDENTITY else matrix
+        elif kind == b"hdlr":
+            track.handler = _read(stream, payload + 8, 4)
+        elif kind == b"stsd":
+            # full box (4) + entry count (4), then the first entry: size, format,
+            # 6 reserved, data reference index, version, revision, vendor.
+            data = _read(stream, payload, 32)
+            if len(data) >= 32 and track.handler in (b"vide", b"soun"):
+                track.vendor = struct.unpack("<I", data[28:32])[0]
+
+
+def read_tracks(stream: BinaryIO, size: int) -> list[Track]:
+    """The tracks of an MP4/QuickTime file, empty when it has no readable ``moov``."""
+    tracks: list[Track] = []
+    for kind, payload, box_end in _boxes(stream, 0, size):
+        if kind != b"moov":
+            continue
+        if box_end - payload > _MAX_MOOV:
+            return tracks
+        for sub, sub_payload, sub_end in _boxes(stream, payload, box_end):
+            if sub == b"trak":
+                track = Track()
+                _walk_trak(stream, sub_payload, sub_end, track)
+                tracks.append(track)
+        return tracks
+    return tracks
+
+
+def rotation(matrix: t.Sequence[int]) -> float:
+    """``av_display_rotation_get()``: the counter-clockwise angle of a display matrix."""
+    scale0 = math.hypot(matrix[0] / 65536, matrix[3] / 65536)
+    scale1 = math.hypot(matrix[1] / 65536, matrix[4] / 65536)
+    if scale0 == 0.0 or scale1 == 0.0:
+        return math.nan
+    return -math.degrees(math.atan2((matrix[1] / 65536) / scale1, (matrix[0] / 65536) / scale0))
+
+
+def display_matrix_side_data(matrix: t.Sequence[int]) -> dict[str, t.Any]:
+    """The ``side_data_list`` entry ffprobe prints for a display matrix."""
+    lines = ["\n"]
+    for row in range(3):
+        cells = "".join(" %11d" % v for v in matrix[row * 3:row * 3 + 3])
+        lines.append("%08x: %s\n" % (row, cells))
+    angle = rotation(matrix)
+    return {
+        "side_data_type": "Display Matrix",
+        "displaymatrix": "".join(lines),
+        "rotation": 0 if angle != angle else int(angle),
+    }

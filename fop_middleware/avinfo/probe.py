@@ -1,0 +1,309 @@
+"""Build ffprobe 5.1's ``-show_streams -show_format`` JSON from an open PyAV container.
+
+The field order, the JSON types and the "print only when known" rules follow
+``show_stream()`` and ``show_format()`` in FFmpeg 5.1's ``fftools/ffprobe.c``. PyAV's
+bundled FFmpeg is newer than 5.1; where a field is not in PyAV's API it is derived the
+way 5.1 derived it (see :mod:`.codecs`, :mod:`.bitstream`, :mod:`.isobmff`).
+"""
+
+from __future__ import annotations
+
+import fractions
+import re
+import typing as t
+
+from . import bitstream, codecs, compat, ffmt, isobmff
+
+try:
+    from .names import CODEC_LONG_NAMES, FORMAT_LONG_NAMES
+except ImportError:  # pragma: no cover - the tables ship with the package
+    CODEC_LONG_NAMES, FORMAT_LONG_NAMES = {}, {}
+
+if t.TYPE_CHECKING:
+    import av.container
+    import av.stream
+
+#: ``AVFMT_SHOW_IDS``: the demuxer's stream ids mean something (``"id": "0x1"``).
+AVFMT_SHOW_IDS = 0x0008
+
+#: ffprobe 5.1's disposition keys and their ``AV_DISPOSITION_*`` bits, in its order.
+DISPOSITIONS = (
+    ("default", 0x1), ("dub", 0x2), ("original", 0x4), ("comment", 0x8), ("lyrics", 0x10),
+    ("karaoke", 0x20), ("forced", 0x40), ("hearing_impaired", 0x80), ("visual_impaired", 0x100),
+    ("clean_effects", 0x200), ("attached_pic", 0x400), ("timed_thumbnails", 0x800),
+    ("captions", 0x10000), ("descriptions", 0x20000), ("metadata", 0x40000),
+    ("dependent", 0x80000), ("still_image", 0x100000),
+)
+
+FORMAT_KEYS = (
+    "filename", "nb_streams", "nb_programs", "format_name", "format_long_name", "start_time",
+    "duration", "size", "bit_rate", "probe_score", "tags",
+)
+#: Demuxers that label any MPEG audio layer "mp3": 5.1 then probed it with the float
+#: mp3 decoder (fltp), where a demuxer that says "mp2" got the fixed-point one (s16p).
+MP3_LABELLING_DEMUXERS = frozenset({"mpegts", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", "flv"})
+#: Decoders of 5.1 that did not set ``color_space`` for RGB pictures.
+NO_RGB_COLORSPACE = frozenset({"png", "apng"})
+
+_UNSPECIFIED_LAYOUT = re.compile(r"^\d+ channels$")
+_MOV_FORMATS = {"mov,mp4,m4a,3gp,3g2,mj2"}
+
+
+def tag_int(tag: str | int | None) -> int:
+    """A codec tag as its 32-bit integer (PyAV hands it out as a 4-character string)."""
+    if tag is None:
+        return 0
+    if isinstance(tag, int):
+        return tag
+    raw = tag.encode("latin-1", "replace")[:4].ljust(4, b"\x00")
+    return int.from_bytes(raw, "little")
+
+
+def frac(value: fractions.Fraction | None) -> tuple[int, int] | None:
+    return None if value is None else (value.numerator, value.denominator)
+
+
+def codec_time_base(kind: str, name: str, rate: fractions.Fraction | None, sample_rate: int) -> str:
+    """ffprobe 4.x's ``codec_time_base``: 1/(frame rate x ticks per frame), 1/sample rate.
+
+    FFmpeg 4.x set the decoder's ``time_base`` to ``1 / (framerate * ticks_per_frame)``
+    (``FF_API_AVCTX_TIMEBASE`` in libavcodec) and audio decoders to 1/sample rate.
+    """
+    if kind == "video" and rate:
+        ticks = codecs.TICKS_PER_FRAME.get(name, 1)
+        num, den = ffmt.av_reduce(rate.denominator, rate.numerator * ticks, 2**31 - 1)
+        return f"{num}/{den}"
+    if kind == "audio" and sample_rate:
+        return f"1/{sample_rate}"
+    return "0/1"
+
+
+def _video_fields(out: dict[str, t.Any], stream: av.stream.Stream, name: str, delay: int) -> None:
+    cc = stream.codec_context
+    width, height = cc.width, cc.height
+    out["width"] = width
+    out["height"] = height
+    out["coded_width"] = cc.coded_width
+    out["coded_height"] = cc.coded_height
+    out["closed_captions"] = 0
+    out["film_grain"] = 0
+    out["has_b_frames"] = delay
+    sar = stream.sample_aspect_ratio or cc.sample_aspect_ratio
+    if sar and sar.numerator > 0:
+        out["sample_aspect_ratio"] = ffmt.q(sar, ":")
+        dar = ffmt.av_reduce(width * sar.numerator, height * sar.denominator, 1024 * 1024)
+        out["display_aspect_ratio"] = ffmt.q(dar, ":")
+    fmt = cc.format
+    if fmt is not None:
+        out["pix_fmt"] = fmt.name
+    out["level"] = cc.level
+    for key, table, value in (
+        ("color_range", ffmt.COLOR_RANGES, cc.color_range),
+        ("color_space", ffmt.COLOR_SPACES, cc.colorspace),
+        ("color_transfer", ffmt.COLOR_TRANSFERS, cc.color_trc),
+        ("color_primaries", ffmt.COLOR_PRIMARIES, cc.color_primaries),
+    ):
+        text = ffmt.name_at(table, int(value))
+        if key == "color_space" and text == "gbr" and name in NO_RGB_COLORSPACE:
+            continue
+        if text and text != "unknown":
+            out[key] = text
+    chroma = codecs.CHROMA_LOCATION.get(name)
+    if name == "h264":
+        chroma = bitstream.h264_chroma_location(cc.extradata)
+    if chroma and chroma != "unspecified":
+        out["chroma_location"] = chroma
+    field_order = ffmt.name_at(ffmt.FIELD_ORDERS, int(cc.field_order))
+    if field_order and name != "mpeg1video":  # 5.1's MPEG-1 decoder left it unknown
+        out["field_order"] = field_order
+    out["refs"] = 1
+
+
+def _audio_fields(out: dict[str, t.Any], cc: t.Any, name: str, demuxer: str) -> None:
+    fmt = cc.format
+    if fmt is not None:
+        float_layer = name in ("mp1", "mp2") and demuxer in MP3_LABELLING_DEMUXERS
+        out["sample_fmt"] = "fltp" if float_layer and fmt.name == "s16p" else fmt.name
+    out["sample_rate"] = str(cc.sample_rate)
+    out["channels"] = cc.channels
+    layout = cc.layout.name if cc.layout is not None else ""
+    if layout and not _UNSPECIFIED_LAYOUT.match(layout):
+        out["channel_layout"] = layout
+    out["bits_per_sample"] = codecs.BITS_PER_SAMPLE.get(name, 0)
+
+
+def _raw_bits(kind: str, name: str, cc: t.Any) -> int:
+    """``bits_per_raw_sample`` as 5.1's demuxers and decoders set it."""
+    if kind == "video" and name in codecs.VIDEO_RAW_BITS and cc.format is not None:
+        components = cc.format.components
+        return components[0].bits if components else 0
+    if kind != "audio" or name not in codecs.AUDIO_RAW_BITS:
+        return 0
+    if name == "flac":
+        return bitstream.flac_bits(cc.extradata)
+    if name == "alac":
+        return bitstream.alac_bits(cc.extradata)
+    if "24" in name:
+        return 24
+    if name == "pcm_s20le":
+        return 20
+    return 24 if cc.format is not None and cc.format.name.startswith("s32") else 16
+
+
+def _private_fields(name: str, extradata: bytes | None) -> dict[str, str]:
+    if name == "h264":
+        return bitstream.h264_private(extradata)
+    if name == "mpeg4":
+        return bitstream.mpeg4_private(extradata)
+    return {}
+
+
+def _open_decoder(stream: av.stream.Stream) -> bool:
+    """Open the stream's decoder as ffprobe does, so decoder-set fields (coded size) agree."""
+    cc = stream.codec_context
+    if cc is None or stream.type not in ("video", "audio", "subtitle"):
+        return False
+    try:
+        cc.thread_count = 1
+        cc.open()
+    except Exception:  # ffprobe keeps going without a decoder too
+        return False
+    return True
+
+
+def stream_info(
+    stream: av.stream.Stream, show_ids: bool, track: isobmff.Track | None = None
+) -> dict[str, t.Any]:
+    """One entry of ffprobe's ``streams`` list."""
+    cc = stream.codec_context
+    kind = stream.type
+    name = cc.codec.canonical_name if cc is not None else "unknown"
+    extradata = cc.extradata if cc is not None else None
+    delay = int(getattr(cc, "reorder_depth", 0) or 0) if kind == "video" else 0
+    has_decoder = _open_decoder(stream)
+
+    out: dict[str, t.Any] = {"index": stream.index}
+    if cc is not None:
+        out["codec_name"] = name
+        out["codec_long_name"] = CODEC_LONG_NAMES.get(name) or cc.codec.long_name or "unknown"
+        if cc.profile:
+            out["profile"] = cc.profile
+        elif name == "vp8":  # 5.1 printed the VP8 version number: no names for it
+            out["profile"] = "0"
+    if kind in ("video", "audio", "subtitle", "data", "attachment"):
+        out["codec_type"] = kind
+    rate = getattr(cc, "framerate", None) if kind == "video" else None
+    sample_rate = cc.sample_rate if kind == "audio" else 0
+    out["codec_time_base"] = codec_time_base(kind, name, rate, sample_rate)
+    tag = tag_int(cc.codec_tag if cc is not None else None)
+    out["codec_tag_string"] = ffmt.fourcc(tag)
+    out["codec_tag"] = "0x%04x" % tag
+
+    if kind == "video":
+        _video_fields(out, stream, name, delay)
+    elif kind == "audio":
+        _audio_fields(out, cc, name, stream.container.format.name)
+    elif kind == "subtitle":
+        for key in ("width", "height"):
+            value = getattr(cc, key, 0)
+            if value:
+                out[key] = value
+    if has_decoder:
+        out.update(_private_fields(name, extradata))
+
+    if show_ids:
+        out["id"] = "0x%x" % stream.id
+    # Only video streams get frame rates from PyAV (and from 5.1's find_stream_info).
+    out["r_frame_rate"] = ffmt.q(getattr(stream, "base_rate", None) if kind == "video" else None)
+    out["avg_frame_rate"] = ffmt.q(getattr(stream, "average_rate", None) if kind == "video" else None)
+    out["time_base"] = ffmt.q(stream.time_base)
+    time_base = frac(stream.time_base)
+    for ts_key, time_key, value in (
+        ("start_pts", "start_time", stream.start_time),
+        ("duration_ts", "duration", stream.duration),
+    ):
+        if value is not None and value != ffmt.NOPTS:
+            out[ts_key] = value
+            text = ffmt.seconds(value, time_base)
+            if text is not None:
+                out[time_key] = text
+    bit_rate = cc.bit_rate if cc is not None else 0
+    if bit_rate and bit_rate > 0:
+        out["bit_rate"] = str(bit_rate)
+    raw_bits = _raw_bits(kind, name, cc) if cc is not None else 0
+    if raw_bits > 0:
+        out["bits_per_raw_sample"] = str(raw_bits)
+    if stream.frames:
+        out["nb_frames"] = str(stream.frames)
+    if extradata:
+        out["extradata_size"] = len(extradata)
+    flags = int(stream.disposition)
+    out["disposition"] = {key: int(bool(flags & bit)) for key, bit in DISPOSITIONS}
+    tags = dict(stream.metadata)
+    if track is not None and track.vendor is not None and kind in ("video", "audio"):
+        tags = _with_vendor(tags, ffmt.fourcc(track.vendor))
+    if tags:
+        out["tags"] = tags
+    if track is not None and track.matrix is not None and kind == "video":
+        out["side_data_list"] = [isobmff.display_matrix_side_data(track.matrix)]
+    return out
+
+
+def _with_vendor(tags: dict[str, str], vendor: str) -> dict[str, str]:
+    """Put ``vendor_id`` where 5.1's mov demuxer set it: after the mdhd/hdlr tags."""
+    out: dict[str, str] = {}
+    placed = False
+    for key, value in tags.items():
+        if not placed and key not in ("creation_time", "language", "handler_name"):
+            out["vendor_id"] = vendor
+            placed = True
+        out[key] = value
+    if not placed:
+        out["vendor_id"] = vendor
+    return out
+
+
+def format_info(container: av.container.InputContainer, filename: str, size: int) -> dict[str, t.Any]:
+    """ffprobe's ``format`` object."""
+    fmt_name = container.format.name
+    out: dict[str, t.Any] = {
+        "filename": filename,
+        "nb_streams": len(container.streams),
+        "nb_programs": 1 if fmt_name == "mpegts" else 0,
+        "format_name": fmt_name,
+        "format_long_name": FORMAT_LONG_NAMES.get(fmt_name) or container.format.long_name,
+    }
+    for key, value in (("start_time", container.start_time), ("duration", container.duration)):
+        text = ffmt.seconds(value, (1, ffmt.TIME_BASE))
+        if text is not None:
+            out[key] = text
+    out["size"] = str(size)
+    if container.bit_rate and container.bit_rate > 0:
+        out["bit_rate"] = str(container.bit_rate)
+    out["probe_score"] = codecs.PROBE_SCORES.get(fmt_name, 100)
+    tags = dict(container.metadata)
+    if tags:
+        out["tags"] = tags
+    return out
+
+
+def probe(container: av.container.InputContainer, filename: str, size: int, stream: t.Any) -> dict[str, t.Any]:
+    """The whole answer: ``{"streams": [...], "format": {...}}``."""
+    show_ids = bool(int(container.format.flags) & AVFMT_SHOW_IDS)
+    tracks: list[isobmff.Track] = []
+    if container.format.name in _MOV_FORMATS:
+        tracks = isobmff.read_tracks(stream, size)
+    streams = []
+    extradata: dict[int, bytes | None] = {}
+    for st in container.streams:
+        track = tracks[st.index] if st.index < len(tracks) else None
+        streams.append(stream_info(st, show_ids, track))
+        extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
+    answer = {"streams": streams, "format": format_info(container, filename, size)}
+    if container.format.name == "mp3":
+        compat.mp3_untrimmed_duration(answer, stream, size)
+    elif container.format.name.startswith("matroska"):
+        compat.matroska_codec_delay(answer, extradata)
+    fmt = answer["format"]
+    answer["format"] = {key: fmt[key] for key in FORMAT_KEYS if key in fmt}
+    return answer

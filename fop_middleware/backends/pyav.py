@@ -1,0 +1,123 @@
+"""``pyav``: ffprobe 5.1's ``?avinfo`` answer computed in-process with PyAV.
+
+PyAV reads the container through the request's file object, so a ``moov`` box at
+the end of an MP4 costs a seek, not a read of the media data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import typing as t
+
+from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
+from ..extractor import Availability, Extractor, Source
+
+logger = logging.getLogger("fop_middleware")
+
+#: What the client sees for a file FFmpeg cannot read.
+BAD_MEDIA = "unsupported or corrupt media file"
+
+#: Magic numbers of still images and documents, which are not media for ``?avinfo``.
+IMAGE_MAGIC = (
+    b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*",
+    b"%PDF", b"PK\x03\x04",
+)
+#: ``ftyp`` brands of HEIF/AVIF still images.
+IMAGE_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"avis")
+#: Text that FFmpeg reads as media: subtitles, which ffprobe reports as streams.
+SUBTITLE_TEXT = ("WEBVTT", "[Script Info]", "1\n", "1\r\n", "\ufeff1", "\ufeffWEBVTT", "\ufeff[Script Info]")
+
+#: Demuxers that open other files or URLs named inside the file (playlists,
+#: concat lists, image sequences); never followed for a file sent by a client.
+UNSAFE_DEMUXERS = frozenset({"hls", "dash", "concat", "image2", "ffmetadata", "tedcaptions", "webm_dash_manifest"})
+
+
+def looks_like_text(head: bytes) -> bool:
+    """Printable UTF-8 with no NUL: a text file, not a container."""
+    if b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 3:
+            return False
+        text = head[: e.start].decode("utf-8")
+    return all(c.isprintable() or c in "\r\n\t" for c in text)
+
+
+class PyavExtractor(Extractor):
+    """ffprobe-shaped ``?avinfo`` without a subprocess, through PyAV (``pip install av``).
+
+    Usage::
+
+        from fop_middleware.backends.pyav import PyavExtractor
+        info = PyavExtractor().extract(Source(open("movie.mp4", "rb"), "movie.mp4"))
+    """
+
+    name = "pyav"
+    operation = "avinfo"
+
+    def availability(self) -> Availability:
+        try:
+            import av  # noqa: F401
+        except ImportError as e:
+            logger.debug("pyav unavailable", exc_info=True)
+            return Availability(False, f"PyAV not installed: {e} (pip install av)")
+        return Availability(True)
+
+    def accepts(self, head: bytes) -> bool:
+        if head.startswith(IMAGE_MAGIC):
+            return False
+        if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS:
+            return False
+        if looks_like_text(head):
+            text = head.decode("utf-8", "ignore").lstrip(" \t")
+            return text.startswith(SUBTITLE_TEXT)
+        return True
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        import av
+
+        from ..avinfo.probe import probe
+
+        stream = source.stream
+        size = source.size if source.size is not None else _stream_size(stream)
+        stream.seek(0)
+        options = {"scan_all_pmts": "1", "format_whitelist": _format_whitelist()}
+        try:
+            container = av.open(stream, "r", options=options, timeout=source.timeout, metadata_errors="replace")
+        except av.ExitError as e:
+            raise ExtractorTimeout() from e
+        except (av.FFmpegError, ValueError, EOFError) as e:
+            logger.info("pyav cannot open %r: %s", source.name, e)
+            raise BadRequest(BAD_MEDIA) from e
+        try:
+            if not container.streams:
+                raise BadRequest(BAD_MEDIA)
+            return probe(container, source.name, size, stream)
+        except (av.FFmpegError, OSError) as e:
+            logger.exception("pyav failed on %r", source.name)
+            raise ExtractorFailure() from e
+        finally:
+            container.close()
+
+
+def _stream_size(stream: t.BinaryIO) -> int:
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+_WHITELIST: str | None = None
+
+
+def _format_whitelist() -> str:
+    """Every demuxer but the :data:`UNSAFE_DEMUXERS`, for ``format_whitelist``."""
+    global _WHITELIST
+    if _WHITELIST is None:
+        import av
+
+        _WHITELIST = ",".join(sorted(set(av.formats_available) - UNSAFE_DEMUXERS))
+    return _WHITELIST
