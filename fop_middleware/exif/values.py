@@ -44,13 +44,14 @@ _SHORT_TAGS = frozenset(
 )
 _RATIONAL_TAGS = frozenset({T.FNUMBER, T.APERTURE_VALUE, T.EXPOSURE_TIME, T.FOCAL_LENGTH})
 _SRATIONAL_TAGS = frozenset({T.EXPOSURE_BIAS_VALUE, T.BRIGHTNESS_VALUE, T.SHUTTER_SPEED_VALUE})
-_TO_SHORT = {
+_TO_SHORT: dict[int, str] = {
     Format.LONG: "I",
     Format.SLONG: "i",
     Format.BYTE: "B",
     Format.SBYTE: "B",
     Format.SSHORT: "h",
 }
+_INTEGER_CODES: dict[int, str] = {Format.SHORT: "H", Format.SSHORT: "h", Format.LONG: "I", Format.SLONG: "i"}
 _COMMENT_CODES = (b"ASCII\0\0\0", b"UNICODE\0", b"JIS\0\0\0\0\0", b"\0" * 8)
 _ASCII_CODE = b"ASCII\0\0\0"
 _NONE = b"[None]"
@@ -312,7 +313,7 @@ def _format_value(entry: ExifEntry) -> bytes:
         return b", ".join(b"0x%02x" % v for v in data[:count])
     if fmt == Format.ASCII:
         return _cstr(data)
-    code = {Format.SHORT: "H", Format.SSHORT: "h", Format.LONG: "I", Format.SLONG: "i"}.get(fmt)
+    code = _INTEGER_CODES.get(fmt)
     if code is not None:
         return b", ".join(b"%d" % v for v in struct.unpack_from(f"{prefix}{count}{code}", data))
     if fmt in (Format.RATIONAL, Format.SRATIONAL):
@@ -483,9 +484,7 @@ def _exposure_bias(entry: ExifEntry) -> bytes:
     return b"%.2f EV" % (ratio[0] / ratio[1])
 
 
-def _one_byte_name(
-    entry: ExifEntry, fmt: int, names: dict[int, bytes]
-) -> bytes:
+def _one_byte_name(entry: ExifEntry, fmt: int, names: dict[int, bytes]) -> bytes:
     if entry.format != fmt or entry.components != 1:
         return b""
     value = entry.data[0]
