@@ -33,8 +33,11 @@ _STRIPPED_ENVIRON_KEYS = tuple("HTTP_" + h.upper().replace("-", "_") for h in ST
 
 
 def includeme(config: Configurator) -> None:
-    """Add the tween above Pyramid's exception view, so it sees the 403s and 404s views raise."""
-    core_options(config.get_settings())
+    """Add the tween above Pyramid's exception view, so it sees the 403s and 404s views raise.
+
+    :raises ValueError: a bad ``fop.*`` setting, here rather than on the first request.
+    """
+    FopCore(**core_options(config.get_settings()))
     config.add_tween(TWEEN, over=EXCVIEW)
 
 

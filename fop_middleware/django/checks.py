@@ -26,6 +26,11 @@ WHITENOISE_PATH = "whitenoise.middleware.WhiteNoiseMiddleware"
 @register(Tags.compatibility)
 def check_settings(app_configs: t.Any = None, **kwargs: t.Any) -> list[Error]:
     """Report each bad ``FOP_*`` value at startup instead of on the first request."""
+    return settings_errors()
+
+
+def settings_errors() -> list[Error]:
+    """The errors in the current ``FOP_*`` settings (the middleware refuses to start on any)."""
     errors = _check_backends(conf.FOP_BACKENDS)
     for name, check_id in (("FOP_MAX_BODY_BYTES", "E003"), ("FOP_SPOOL_MEMORY_BYTES", "E004")):
         value = getattr(conf, name)

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from ..body import file_behind
 from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from ..middleware import ENVIRON_OP
+from .checks import settings_errors
 from .conf import conf
 
 if t.TYPE_CHECKING:
@@ -50,10 +51,10 @@ class DjangoFopMiddleware:
         self.get_response = get_response
         self._options: dict[str, t.Any] | None = None
         self._core: FopCore | None = None
-        try:
-            self.core()
-        except ValueError as e:
-            raise ImproperlyConfigured(f"fop_middleware: {e}") from e
+        errors = settings_errors()
+        if errors:
+            raise ImproperlyConfigured(f"{errors[0].id}: {errors[0].msg}")
+        self.core()
 
     def core(self) -> FopCore:
         """The core for the current settings, rebuilt only when a ``FOP_*`` setting changed."""

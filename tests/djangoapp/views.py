@@ -12,6 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 
 #: Files opened by ``tracked_file``, so a test can see how often each was closed.
 TRACKED: list[t.Any] = []
+#: What ``token_file`` saw: (method, query keys).
+SEEN: list[tuple[str | None, list[str]]] = []
 
 
 def _path(name: str) -> pathlib.Path:
@@ -33,6 +35,7 @@ def private_file(request: HttpRequest, name: str) -> FileResponse:
 
 def token_file(request: HttpRequest, name: str) -> FileResponse:
     """403 unless the query (as the view sees it) carries ``token=ok``."""
+    SEEN.append((request.method, sorted(request.GET)))
     if request.GET.get("token") != "ok":
         raise PermissionDenied("token required")
     return FileResponse(_path(name).open("rb"))

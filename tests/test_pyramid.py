@@ -1,0 +1,159 @@
+"""The Pyramid tween: the example app under gunicorn, and in-process apps for settings and bodies."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPFound
+from pyramid.response import FileIter, Response
+from webob import Request
+
+from fop_middleware import registry
+from fop_middleware.extractor import Extractor, Source
+from fop_middleware.pyramid import core_options
+from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server
+
+TOKEN = {"X-Token": "demo"}
+
+
+@pytest.fixture(scope="module")
+def example() -> t.Iterator[Server]:
+    with gunicorn("examples.pyramid_app:app") as running:
+        yield running
+
+
+@pytest.mark.parametrize("prefix", ["/static", "/files"])
+@pytest.mark.parametrize("name", ["photo.jpg?exif", "movie.mp4?avinfo", "sound.mp3?avinfo", "plain.png?exif", "missing.jpg?exif"])
+def test_example_answers_like_the_wsgi_middleware(example: Server, prefix: str, name: str) -> None:
+    assert_fop_answer(example.get(f"{prefix}/{name}"), plain_answer(f"/{name}"))
+
+
+def test_example_shape_and_head(example: Server) -> None:
+    assert example.get("/static/photo.jpg?exif").json()["Make"] == {"val": "Canon", "type": 2}
+    assert example.get("/files/sound.mp3?avinfo").json()["format"]["filename"] == "sound.mp3"
+    assert_fop_answer(example.head("/files/photo.jpg?exif"), plain_answer("/photo.jpg?exif"), head=True)
+
+
+def test_example_private_file(example: Server) -> None:
+    denied = example.get("/private/movie.mp4?avinfo")
+    assert denied.status == 403
+    assert denied.json() == {"code": 403, "error": "forbidden"}
+    assert b"h264" not in denied.body
+    assert_fop_answer(example.get("/private/movie.mp4?avinfo", headers=TOKEN), plain_answer("/movie.mp4?avinfo"))
+
+
+@pytest.mark.parametrize("path", ["/static/movie.mp4", "/files/photo.jpg", "/private/sound.mp3"])
+def test_example_plain_file_is_byte_identical(example: Server, path: str) -> None:
+    reply = example.get(path, headers=TOKEN)
+    assert reply.status == 200
+    assert reply.body == (MEDIA / path.rpartition("/")[2]).read_bytes()
+
+
+class ClosingIter:
+    """An ``app_iter`` that is no file and counts its ``close()`` calls."""
+
+    def __init__(self, data: bytes) -> None:
+        self.chunks = [data[i : i + 1000] for i in range(0, len(data), 1000)]
+        self.closes = 0
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        return iter(self.chunks)
+
+    def close(self) -> None:
+        self.closes += 1
+
+
+def make_app(settings: dict[str, t.Any] | None = None, bodies: list[t.Any] | None = None) -> t.Any:
+    def streamed(request: t.Any) -> Response:
+        body = ClosingIter((MEDIA / request.matchdict["name"]).read_bytes())
+        if bodies is not None:
+            bodies.append(body)
+        return Response(app_iter=body, content_type="application/octet-stream")
+
+    def file_iter(request: t.Any) -> Response:
+        f = open(MEDIA / request.matchdict["name"], "rb")  # noqa: SIM115 - FileIter closes it
+        return Response(app_iter=FileIter(f), content_type="application/octet-stream")
+
+    def moved(request: t.Any) -> Response:
+        raise HTTPFound(location="/elsewhere")
+
+    with Configurator(settings=settings or {}) as config:
+        config.include("fop_middleware.pyramid")
+        config.add_route("streamed", "/streamed/{name}")
+        config.add_view(streamed, route_name="streamed")
+        config.add_route("file_iter", "/iter/{name}")
+        config.add_view(file_iter, route_name="file_iter")
+        config.add_route("moved", "/moved")
+        config.add_view(moved, route_name="moved")
+        return config.make_wsgi_app()
+
+
+def test_streamed_body_is_spooled_and_closed_once() -> None:
+    bodies: list[ClosingIter] = []
+    app = make_app(bodies=bodies)
+    with wsgi_server(app) as server:
+        assert_fop_answer(server.get("/streamed/movie.mp4?avinfo"), plain_answer("/movie.mp4?avinfo"))
+        assert_fop_answer(server.get("/iter/photo.jpg?exif"), plain_answer("/photo.jpg?exif"))
+        assert server.get("/streamed/sound.mp3").body == (MEDIA / "sound.mp3").read_bytes()
+    assert [b.closes for b in bodies] == [1, 1]
+
+
+def test_redirect_passes_through() -> None:
+    app = make_app()
+    for method in ("GET", "HEAD"):
+        response = Request.blank("/moved?exif", method=method).get_response(app)
+        assert response.status_int == 302
+        assert response.location.endswith("/elsewhere")
+    assert Request.blank("/moved?exif", method="HEAD").get_response(app).body == b""
+
+
+def test_size_cap_from_settings() -> None:
+    app = make_app({"fop.max_body_bytes": "2000"})
+    response = Request.blank("/streamed/movie.mp4?avinfo").get_response(app)
+    assert response.status_int == 400
+    assert response.json == {"code": 400, "error": "file is too large for this operation"}
+
+
+class EchoExtractor(Extractor):
+    name = "pyramid-echo"
+    operation = "avinfo"
+
+    def extract(self, source: Source) -> dict[str, t.Any]:
+        return {"name": source.name, "size": source.size}
+
+
+@pytest.fixture
+def echo_backend(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(registry, "_registry", dict(registry._registry))
+    monkeypatch.setattr(registry, "_instances", {})
+    registry.register(EchoExtractor.name, EchoExtractor)
+    return EchoExtractor.name
+
+
+def test_backends_from_ini_lines(echo_backend: str) -> None:
+    app = make_app({"fop.backends": f"\nexif = pillow\navinfo = {echo_backend}, mediainfo\n"})
+    response = Request.blank("/iter/photo.jpg?avinfo").get_response(app)
+    assert response.json == {"name": "photo.jpg", "size": (MEDIA / "photo.jpg").stat().st_size}
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({"fop.backends": "exif pillow"}, id="no-equals"),
+        pytest.param({"fop.backends": "exif = no-such-backend"}, id="unknown-backend"),
+        pytest.param({"fop.backends": {"video": ["pyav"]}}, id="unknown-op"),
+        pytest.param({"fop.max_body_bytes": "lots"}, id="not-a-number"),
+        pytest.param({"fop.timeout": "0"}, id="zero-timeout"),
+    ],
+)
+def test_bad_settings_fail_at_config_time(settings: dict[str, t.Any]) -> None:
+    with pytest.raises(ValueError):
+        make_app(settings)
+
+
+def test_core_options_defaults() -> None:
+    options = core_options({})
+    assert options["backends"] is None
+    assert options["timeout"] > 0
