@@ -105,7 +105,7 @@ def camera_block(order: str) -> bytes:
             (0x9207, 3, 1, short(5)),
             (0x9209, 3, 1, short(16)),
             (0x920A, 5, 1, rational((50, 1))),
-            (0x927C, 7, 8, b"MAKER\0\1\2"),
+            (0x927C, 7, 8, bytes(8)),
             (0x9286, 7, 16, b"ASCII\0\0\0Hello!!!"),
             (0x9290, 2, 3, ascii("42")),
             (0xA001, 3, 1, short(1)),
