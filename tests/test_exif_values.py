@@ -315,7 +315,7 @@ def test_fix_entry(item: ExifEntry, fixed: tuple[int, int, bytes]) -> None:
 
 
 def test_fix_entry_keeps_libexif_size_mismatch() -> None:
-    """A SHORT comment becomes UNDEFINED with its old count, which libexif then reports."""
+    """A SHORT comment becomes UNDEFINED keeping its count (plus 8), which libexif then reports."""
     item = entry(0x9286, SH, b"ABCD")
     fix_entry(item)
     assert get_value(item) == "Invalid size of entry (12, expected 10 x 1)."

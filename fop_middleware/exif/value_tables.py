@@ -5,6 +5,8 @@ Kept apart from :mod:`fop_middleware.exif.values` because they are data, not log
 
 from __future__ import annotations
 
+from fop_middleware.exif.entry import Format as F
+
 # Tag numbers (``exif-tag.h``); the GPS tags reuse 0x0000-0x001f.
 GPS_VERSION_ID = 0x0000
 INTEROPERABILITY_VERSION = 0x0002  # also GPSLatitude in the GPS IFD
@@ -289,4 +291,124 @@ GPS_DEFAULTS: dict[int, tuple[int, int, bytes | None]] = {
     0x1C: (7, 0, None),
     0x1D: (2, 0, None),
     0x1E: (3, 1, None),
+}
+
+#: Tags ``exif_entry_fix()`` converts to SHORT, RATIONAL and SRATIONAL.
+SHORT_TAGS = frozenset(
+    {
+        YCBCR_SUB_SAMPLING,
+        SUBJECT_AREA,
+        COLOR_SPACE,
+        PLANAR_CONFIGURATION,
+        SENSING_METHOD,
+        ORIENTATION,
+        YCBCR_POSITIONING,
+        PHOTOMETRIC_INTERPRETATION,
+        CUSTOM_RENDERED,
+        EXPOSURE_MODE,
+        WHITE_BALANCE,
+        SCENE_CAPTURE_TYPE,
+        GAIN_CONTROL,
+        SATURATION,
+        CONTRAST,
+        SHARPNESS,
+        ISO_SPEED_RATINGS,
+    }
+)
+RATIONAL_TAGS = frozenset({FNUMBER, APERTURE_VALUE, EXPOSURE_TIME, FOCAL_LENGTH})
+SRATIONAL_TAGS = frozenset({EXPOSURE_BIAS_VALUE, BRIGHTNESS_VALUE, SHUTTER_SPEED_VALUE})
+
+_INITIAL_GROUPS: tuple[tuple[tuple[int, ...], int, int, tuple[int, ...]], ...] = (
+    (
+        (
+            PIXEL_X_DIMENSION,
+            PIXEL_Y_DIMENSION,
+            EXIF_IFD_POINTER,
+            GPS_INFO_IFD_POINTER,
+            INTEROPERABILITY_IFD_POINTER,
+            JPEG_INTERCHANGE_FORMAT_LENGTH,
+            JPEG_INTERCHANGE_FORMAT,
+        ),
+        F.LONG,
+        1,
+        (),
+    ),
+    (
+        (
+            SUBJECT_LOCATION,
+            SENSING_METHOD,
+            PHOTOMETRIC_INTERPRETATION,
+            COMPRESSION,
+            EXPOSURE_MODE,
+            WHITE_BALANCE,
+            FOCAL_LENGTH_IN_35MM_FILM,
+            GAIN_CONTROL,
+            SUBJECT_DISTANCE_RANGE,
+            FLASH,
+            ISO_SPEED_RATINGS,
+            SENSITIVITY_TYPE,
+            IMAGE_WIDTH,
+            IMAGE_LENGTH,
+            EXPOSURE_PROGRAM,
+            LIGHT_SOURCE,
+            METERING_MODE,
+            CUSTOM_RENDERED,
+            SCENE_CAPTURE_TYPE,
+            CONTRAST,
+            SATURATION,
+            SHARPNESS,
+        ),
+        F.SHORT,
+        1,
+        (0,),
+    ),
+    ((ORIENTATION, PLANAR_CONFIGURATION, YCBCR_POSITIONING), F.SHORT, 1, (1,)),
+    ((RESOLUTION_UNIT, FOCAL_PLANE_RESOLUTION_UNIT), F.SHORT, 1, (2,)),
+    ((SAMPLES_PER_PIXEL,), F.SHORT, 1, (3,)),
+    ((COLOR_SPACE,), F.SHORT, 1, (0xFFFF,)),
+    ((BITS_PER_SAMPLE,), F.SHORT, 3, (8, 8, 8)),
+    ((YCBCR_SUB_SAMPLING,), F.SHORT, 2, (2, 1)),
+    ((EXPOSURE_BIAS_VALUE, BRIGHTNESS_VALUE, SHUTTER_SPEED_VALUE), F.SRATIONAL, 1, ()),
+    (
+        (
+            EXPOSURE_TIME,
+            FOCAL_PLANE_X_RESOLUTION,
+            FOCAL_PLANE_Y_RESOLUTION,
+            EXPOSURE_INDEX,
+            FLASH_ENERGY,
+            FNUMBER,
+            FOCAL_LENGTH,
+            SUBJECT_DISTANCE,
+            MAX_APERTURE_VALUE,
+            APERTURE_VALUE,
+            COMPRESSED_BITS_PER_PIXEL,
+            PRIMARY_CHROMATICITIES,
+            DIGITAL_ZOOM_RATIO,
+        ),
+        F.RATIONAL,
+        1,
+        (),
+    ),
+    ((X_RESOLUTION, Y_RESOLUTION), F.RATIONAL, 1, (72, 1)),
+    ((WHITE_POINT,), F.RATIONAL, 2, ()),
+    ((REFERENCE_BLACK_WHITE,), F.RATIONAL, 6, (0, 1, 255, 1, 0, 1, 255, 1, 0, 1, 255, 1)),
+    ((DATE_TIME, DATE_TIME_ORIGINAL, DATE_TIME_DIGITIZED), F.ASCII, 20, ()),
+    ((SUB_SEC_TIME, SUB_SEC_TIME_ORIGINAL, SUB_SEC_TIME_DIGITIZED), F.ASCII, 0, ()),
+    (
+        (IMAGE_DESCRIPTION, MAKE, MODEL, SOFTWARE, ARTIST),
+        F.ASCII,
+        7,
+        tuple(b"[None]\0"),
+    ),
+    ((COPYRIGHT,), F.ASCII, 14, tuple(b"[None]\0[None]\0")),
+    ((SCENE_TYPE,), F.UNDEFINED, 1, (1,)),
+    ((FILE_SOURCE,), F.UNDEFINED, 1, (3,)),
+    ((FLASH_PIX_VERSION,), F.UNDEFINED, 4, tuple(b"0100")),
+    ((EXIF_VERSION,), F.UNDEFINED, 4, tuple(b"0210")),
+    ((COMPONENTS_CONFIGURATION,), F.UNDEFINED, 4, (1, 2, 3, 0)),
+)
+#: tag -> (format, components, default values) of ``exif_entry_initialize()``; the values
+#: are bytes for ASCII/UNDEFINED, numbers (numerator, denominator, ...) otherwise.
+INITIAL: dict[int, tuple[int, int, tuple[int, ...]]] = {
+    tag: (fmt, count, values) for tags, fmt, count, values in _INITIAL_GROUPS for tag in tags
 }

@@ -21,29 +21,6 @@ if t.TYPE_CHECKING:
 #: Size of the buffer the reference program hands to ``exif_entry_get_value()``.
 VALUE_BUFFER = 1 << 20
 
-_SHORT_TAGS = frozenset(
-    {
-        T.YCBCR_SUB_SAMPLING,
-        T.SUBJECT_AREA,
-        T.COLOR_SPACE,
-        T.PLANAR_CONFIGURATION,
-        T.SENSING_METHOD,
-        T.ORIENTATION,
-        T.YCBCR_POSITIONING,
-        T.PHOTOMETRIC_INTERPRETATION,
-        T.CUSTOM_RENDERED,
-        T.EXPOSURE_MODE,
-        T.WHITE_BALANCE,
-        T.SCENE_CAPTURE_TYPE,
-        T.GAIN_CONTROL,
-        T.SATURATION,
-        T.CONTRAST,
-        T.SHARPNESS,
-        T.ISO_SPEED_RATINGS,
-    }
-)
-_RATIONAL_TAGS = frozenset({T.FNUMBER, T.APERTURE_VALUE, T.EXPOSURE_TIME, T.FOCAL_LENGTH})
-_SRATIONAL_TAGS = frozenset({T.EXPOSURE_BIAS_VALUE, T.BRIGHTNESS_VALUE, T.SHUTTER_SPEED_VALUE})
 _TO_SHORT: dict[int, str] = {
     Format.LONG: "I",
     Format.SLONG: "i",
@@ -92,7 +69,7 @@ def fix_entry(entry: ExifEntry) -> None:
     8-byte character code, as libexif does before anyone formats the entry.
     """
     tag, fmt, order = entry.tag, entry.format, entry.order
-    if tag in _SHORT_TAGS:
+    if tag in T.SHORT_TAGS:
         code = _TO_SHORT.get(fmt)
         if code is None:
             return
@@ -103,10 +80,10 @@ def fix_entry(entry: ExifEntry) -> None:
         values = struct.unpack_from(f"{order.prefix}{count}{code}", entry.data)
         entry.data = struct.pack(f"{order.prefix}{count}H", *(v & 0xFFFF for v in values))
         entry.format = Format.SHORT
-    elif tag in _RATIONAL_TAGS:
+    elif tag in T.RATIONAL_TAGS:
         if fmt == Format.SRATIONAL:
             entry.format = Format.RATIONAL
-    elif tag in _SRATIONAL_TAGS:
+    elif tag in T.SRATIONAL_TAGS:
         if fmt == Format.RATIONAL:
             entry.format = Format.SRATIONAL
     elif tag == T.USER_COMMENT:
@@ -120,7 +97,7 @@ def initialize_entry(tag: int, ifd: Ifd, order: ByteOrder) -> ExifEntry:
         if default is None:
             default = bytes(FORMAT_SIZE[fmt] * count)
         return ExifEntry(tag, fmt, count, default, ifd, order)
-    fmt, count, values = _INITIAL.get(tag, (Format.UNDEFINED, 0, ()))
+    fmt, count, values = T.INITIAL.get(tag, (Format.UNDEFINED, 0, ()))
     if tag in (T.DATE_TIME, T.DATE_TIME_ORIGINAL, T.DATE_TIME_DIGITIZED):
         data = time.strftime("%Y:%m:%d %H:%M:%S", time.localtime()).encode("ascii") + b"\0"
     elif fmt in (Format.ASCII, Format.UNDEFINED):
@@ -157,101 +134,6 @@ def _fix_user_comment(entry: ExifEntry) -> None:
         entry.components += 8
         return
     entry.data = data
-
-
-_INITIAL_VALUES: tuple[tuple[tuple[int, ...], int, int, tuple[int, ...]], ...] = (
-    (
-        (
-            T.PIXEL_X_DIMENSION,
-            T.PIXEL_Y_DIMENSION,
-            T.EXIF_IFD_POINTER,
-            T.GPS_INFO_IFD_POINTER,
-            T.INTEROPERABILITY_IFD_POINTER,
-            T.JPEG_INTERCHANGE_FORMAT_LENGTH,
-            T.JPEG_INTERCHANGE_FORMAT,
-        ),
-        Format.LONG,
-        1,
-        (),
-    ),
-    (
-        (
-            T.SUBJECT_LOCATION,
-            T.SENSING_METHOD,
-            T.PHOTOMETRIC_INTERPRETATION,
-            T.COMPRESSION,
-            T.EXPOSURE_MODE,
-            T.WHITE_BALANCE,
-            T.FOCAL_LENGTH_IN_35MM_FILM,
-            T.GAIN_CONTROL,
-            T.SUBJECT_DISTANCE_RANGE,
-            T.FLASH,
-            T.ISO_SPEED_RATINGS,
-            T.SENSITIVITY_TYPE,
-            T.IMAGE_WIDTH,
-            T.IMAGE_LENGTH,
-            T.EXPOSURE_PROGRAM,
-            T.LIGHT_SOURCE,
-            T.METERING_MODE,
-            T.CUSTOM_RENDERED,
-            T.SCENE_CAPTURE_TYPE,
-            T.CONTRAST,
-            T.SATURATION,
-            T.SHARPNESS,
-        ),
-        Format.SHORT,
-        1,
-        (0,),
-    ),
-    ((T.ORIENTATION, T.PLANAR_CONFIGURATION, T.YCBCR_POSITIONING), Format.SHORT, 1, (1,)),
-    ((T.RESOLUTION_UNIT, T.FOCAL_PLANE_RESOLUTION_UNIT), Format.SHORT, 1, (2,)),
-    ((T.SAMPLES_PER_PIXEL,), Format.SHORT, 1, (3,)),
-    ((T.COLOR_SPACE,), Format.SHORT, 1, (0xFFFF,)),
-    ((T.BITS_PER_SAMPLE,), Format.SHORT, 3, (8, 8, 8)),
-    ((T.YCBCR_SUB_SAMPLING,), Format.SHORT, 2, (2, 1)),
-    ((T.EXPOSURE_BIAS_VALUE, T.BRIGHTNESS_VALUE, T.SHUTTER_SPEED_VALUE), Format.SRATIONAL, 1, ()),
-    (
-        (
-            T.EXPOSURE_TIME,
-            T.FOCAL_PLANE_X_RESOLUTION,
-            T.FOCAL_PLANE_Y_RESOLUTION,
-            T.EXPOSURE_INDEX,
-            T.FLASH_ENERGY,
-            T.FNUMBER,
-            T.FOCAL_LENGTH,
-            T.SUBJECT_DISTANCE,
-            T.MAX_APERTURE_VALUE,
-            T.APERTURE_VALUE,
-            T.COMPRESSED_BITS_PER_PIXEL,
-            T.PRIMARY_CHROMATICITIES,
-            T.DIGITAL_ZOOM_RATIO,
-        ),
-        Format.RATIONAL,
-        1,
-        (),
-    ),
-    ((T.X_RESOLUTION, T.Y_RESOLUTION), Format.RATIONAL, 1, (72, 1)),
-    ((T.WHITE_POINT,), Format.RATIONAL, 2, ()),
-    ((T.REFERENCE_BLACK_WHITE,), Format.RATIONAL, 6, (0, 1, 255, 1, 0, 1, 255, 1, 0, 1, 255, 1)),
-    ((T.DATE_TIME, T.DATE_TIME_ORIGINAL, T.DATE_TIME_DIGITIZED), Format.ASCII, 20, ()),
-    ((T.SUB_SEC_TIME, T.SUB_SEC_TIME_ORIGINAL, T.SUB_SEC_TIME_DIGITIZED), Format.ASCII, 0, ()),
-    (
-        (T.IMAGE_DESCRIPTION, T.MAKE, T.MODEL, T.SOFTWARE, T.ARTIST),
-        Format.ASCII,
-        7,
-        tuple(_NONE + b"\0"),
-    ),
-    ((T.COPYRIGHT,), Format.ASCII, 14, tuple(_NONE + b"\0" + _NONE + b"\0")),
-    ((T.SCENE_TYPE,), Format.UNDEFINED, 1, (1,)),
-    ((T.FILE_SOURCE,), Format.UNDEFINED, 1, (3,)),
-    ((T.FLASH_PIX_VERSION,), Format.UNDEFINED, 4, tuple(b"0100")),
-    ((T.EXIF_VERSION,), Format.UNDEFINED, 4, tuple(b"0210")),
-    ((T.COMPONENTS_CONFIGURATION,), Format.UNDEFINED, 4, (1, 2, 3, 0)),
-)
-#: tag -> (format, components, default values) for ``exif_entry_initialize()``.
-_INITIAL: dict[int, tuple[int, int, tuple[int, ...]]] = {
-    tag: (fmt, count, values) for tags, fmt, count, values in _INITIAL_VALUES for tag in tags
-}
 
 
 def _cstr(data: bytes) -> bytes:
