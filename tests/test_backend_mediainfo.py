@@ -2,8 +2,106 @@
 
 from __future__ import annotations
 
-from avinfo_contract import AvinfoContract
+import io
+import pathlib
+import struct
+import typing as t
+
+import pytest
+from PIL import Image
+
+from fop_middleware import registry
+from fop_middleware.backends.mediainfo import codec_name
+from fop_middleware.extractor import Source
+
+from avinfo_contract import MEDIA, AvinfoContract
+
+MEDIAINFO = registry.availability("mediainfo")
+needs_mediainfo = pytest.mark.skipif(not MEDIAINFO.ok, reason=f"mediainfo unavailable: {MEDIAINFO.reason}")
 
 
 class TestMediainfo(AvinfoContract):
     backend_name = "mediainfo"
+    known_differences = {
+        # one second of MPEG-TS: MediaInfo counts the video from the PES it reads at parse
+        # speed 0 (0.8 s), and ffprobe estimates the audio from its bit rate (0.77 s)
+        ("h264_aac.ts", "streams.0.duration"): "MediaInfo at parse speed 0",
+        ("h264_aac.ts", "streams.1.duration"): "ffprobe's bit-rate estimate",
+    }
+
+
+@pytest.mark.parametrize(
+    ("track", "container", "name"),
+    [
+        pytest.param({"@type": "Audio", "Format": "MPEG Audio", "Format_Profile": "Layer 2"}, "mpegts", "mp2", id="mp2"),
+        pytest.param({"@type": "Audio", "Format": "MPEG Audio"}, "mp3", "mp3", id="mp3-no-profile"),
+        pytest.param({"@type": "Video", "Format": "MPEG Video", "Format_Version": "Version 2"}, "mpeg", "mpeg2video", id="mpeg2"),
+        pytest.param({"@type": "Video", "Format": "MPEG Video", "Format_Version": "Version 1"}, "mpeg", "mpeg1video", id="mpeg1"),
+        pytest.param({"@type": "Audio", "Format": "PCM", "BitDepth": "8"}, "aiff", "pcm_s8", id="aiff-8bit-signed"),
+        pytest.param({"@type": "Audio", "Format": "PCM", "BitDepth": "8"}, "wav", "pcm_u8", id="wav-8bit-unsigned"),
+        pytest.param({"@type": "Audio", "Format": "PCM", "BitDepth": "24", "Format_Settings_Endianness": "Big"}, "mov,mp4,m4a,3gp,3g2,mj2", "pcm_s24be", id="pcm-24be"),
+        pytest.param({"@type": "Audio", "Format": "WMA", "CodecID": "161"}, "asf", "wmav2", id="wma2"),
+        pytest.param({"@type": "Video", "Format": "MPEG-4 Visual", "CodecID": "XVID"}, "avi", "mpeg4", id="xvid"),
+        pytest.param({"@type": "Text", "Format": "UTF-8", "CodecID": "S_TEXT/UTF8"}, "matroska,webm", "subrip", id="mkv-srt"),
+        pytest.param({"@type": "Video", "Format": "Nonesuch"}, "avi", "", id="unknown"),
+    ],
+)
+def test_codec_names(track: dict[str, t.Any], container: str, name: str) -> None:
+    assert codec_name(track, container) == name
+
+
+@needs_mediainfo
+def test_cover_art_is_a_video_stream_after_the_audio() -> None:
+    """ffprobe lists an ID3 APIC picture as a video stream; so must the mapping."""
+    data = with_cover((MEDIA / "cbr_id3.mp3").read_bytes(), (40, 30))
+    got = registry.get_backend("mediainfo").extract(Source(io.BytesIO(data), "song.mp3", None, len(data)))
+    assert [(s["index"], s["codec_type"], s.get("codec_name")) for s in got["streams"]] == [
+        (0, "audio", "mp3"),
+        (1, "video", "mjpeg"),
+    ]
+    assert got["format"]["nb_streams"] == 2
+    assert (got["streams"][1].get("width"), got["streams"][1].get("height")) in ((40, 30), (None, None))
+
+
+@needs_mediainfo
+def test_pcm_bit_rate_is_computed_like_libavcodec() -> None:
+    got = extract(MEDIA / "pcm_stereo.wav")
+    audio = got["streams"][0]
+    assert audio["codec_name"] == "pcm_s16le"
+    assert audio["bit_rate"] == str(44100 * 2 * 16)
+    assert audio["bits_per_sample"] == 16 and audio["sample_fmt"] == "s16"
+
+
+@needs_mediainfo
+def test_languages_become_ffprobe_codes() -> None:
+    languages = [s.get("tags", {}).get("language") for s in extract(MEDIA / "h264_2audio_srt.mkv")["streams"]]
+    # MediaInfo says "fr" for both ISO 639-2 French codes; Matroska's own form is "fre"
+    assert languages[1] == languages[3] == "eng" and languages[2] in ("fre", "fra")
+    assert {s.get("tags", {}).get("language") for s in extract(MEDIA / "h264_aac_faststart.mp4")["streams"]} == {"und"}
+
+
+def extract(path: pathlib.Path) -> dict[str, t.Any]:
+    with open(path, "rb") as f:
+        return registry.get_backend("mediainfo").extract(Source(f, path.name, str(path), path.stat().st_size))
+
+
+def with_cover(mp3: bytes, size: tuple[int, int]) -> bytes:
+    """``mp3`` with its ID3v2 tag replaced by one holding a title and a JPEG front cover."""
+    if mp3.startswith(b"ID3"):
+        mp3 = mp3[10 + syncsafe(mp3[6:10]) :]
+    jpeg = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(jpeg, "JPEG")
+    frames = id3_frame(b"TIT2", b"\x00Cover test") + id3_frame(b"APIC", b"\x00image/jpeg\x00\x03\x00" + jpeg.getvalue())
+    return b"ID3\x03\x00\x00" + to_syncsafe(len(frames)) + frames + mp3
+
+
+def id3_frame(frame_id: bytes, body: bytes) -> bytes:
+    return frame_id + struct.pack(">IH", len(body), 0) + body
+
+
+def syncsafe(data: bytes) -> int:
+    return (data[0] << 21) | (data[1] << 14) | (data[2] << 7) | data[3]
+
+
+def to_syncsafe(n: int) -> bytes:
+    return bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F])

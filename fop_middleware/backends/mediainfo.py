@@ -32,6 +32,9 @@ BUFFER_SIZE = 64 * 1024
 INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}
 #: Containers where ffprobe prints neither per-stream durations nor bit rates.
 NO_STREAM_TIMES = {"matroska,webm"}
+#: Codecs whose FFmpeg parser reads a constant bit rate from every frame header, so
+#: ffprobe prints it even where the container has none.
+PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
 
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle"}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -79,6 +82,7 @@ class Mapper:
     def __init__(self, tracks: list[dict[str, t.Any]], source: Source) -> None:
         self.general = next((tr for tr in tracks if tr.get("@type") == "General"), {})
         self.tracks = [tr for tr in tracks if tr.get("@type") in _KINDS]
+        self.images = [tr for tr in tracks if tr.get("@type") == "Image"]
         self.menus = [tr for tr in tracks if tr.get("@type") == "Menu"]
         self.source = source
         self.format_name = names.MEDIAINFO_FORMATS.get(str(self.general.get("Format", "")), "")
@@ -93,15 +97,18 @@ class Mapper:
                 streams.append(stream)
         if not streams:
             raise BadRequest("no audio or video stream found")
-        return {"streams": streams, "format": self.format(len(streams))}
+        streams.extend(self.covers(len(streams)))
+        return {"streams": streams, "format": self.format(streams)}
 
-    def format(self, nb_streams: int) -> dict[str, t.Any]:
+    def format(self, streams: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         g = self.general
-        out: dict[str, t.Any] = {"filename": self.source.name, "nb_streams": nb_streams}
+        out: dict[str, t.Any] = {"filename": self.source.name, "nb_streams": len(streams)}
         out["nb_programs"] = len(self.menus) if self.format_name == "mpegts" else 0
         out["format_name"] = self.format_name
         out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
         duration = _float(g.get("Duration"))
+        if self.format_name == "mpegts":
+            duration = self._ts_times(out) or duration
         if duration:
             out["duration"] = f"{duration:.6f}"
         size = _int(g.get("FileSize")) or self.source.size
@@ -114,9 +121,44 @@ class Mapper:
             out["tags"] = tags
         return out
 
+    def _ts_times(self, out: dict[str, t.Any]) -> float | None:
+        """MPEG-TS: like libavformat, the span from the first stream start to the last end."""
+        spans = [(_float(tr.get("Delay")), _float(tr.get("Duration"))) for tr in self.tracks]
+        known = [(start, length) for start, length in spans if start is not None and length]
+        if not known:
+            return None
+        first = min(start for start, _ in known)
+        out["start_time"] = f"{first:.6f}"
+        return max(start + length for start, length in known) - first
+
+    def covers(self, first_index: int) -> list[dict[str, t.Any]]:
+        """Embedded cover pictures, which ffprobe lists as video streams after the others."""
+        pictures = [(str(tr.get("Format", "")), tr) for tr in self.images]
+        if not pictures and self.general.get("Cover"):
+            mimes = str(self.general.get("Cover_Mime", "")).split(" / ")
+            count = len(str(self.general["Cover"]).split(" / "))
+            pictures = [({"image/jpeg": "JPEG", "image/png": "PNG"}.get(m, ""), {}) for m in (mimes + [""] * count)[:count]]
+        out = []
+        for offset, (fmt, track) in enumerate(pictures):
+            stream: dict[str, t.Any] = {"index": first_index + offset}
+            codec = {"JPEG": "mjpeg", "PNG": "png", "BMP": "bmp", "GIF": "gif"}.get(fmt)
+            if codec:
+                stream["codec_name"] = codec
+                stream["codec_long_name"] = names.CODEC_LONG_NAMES[codec]
+            stream["codec_type"] = "video"
+            width, height = _int(track.get("Width")), _int(track.get("Height"))
+            if width and height:
+                stream["width"], stream["height"] = width, height
+            pix_fmt = _pix_fmt(codec or "", track)
+            if pix_fmt:
+                stream["pix_fmt"] = pix_fmt
+            stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
+            out.append(stream)
+        return out
+
     def stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
         kind = _KINDS[track["@type"]]
-        codec = codec_name(track)
+        codec = codec_name(track, self.format_name)
         if not codec:
             logger.info("mediainfo: no FFmpeg name for %s %r", track["@type"], track.get("Format"))
             return None
@@ -130,7 +172,9 @@ class Mapper:
             self._video(track, out)
         elif kind == "audio":
             self._audio(codec, track, out)
-        out["r_frame_rate"] = out["avg_frame_rate"] = _frame_rate(track) if kind == "video" else "0/0"
+        rate = _frame_rate(track) if kind == "video" else "0/0"
+        if rate:
+            out["r_frame_rate"] = out["avg_frame_rate"] = rate
         self._times(kind, track, out)
         tags = self._stream_tags(track)
         if tags:
@@ -160,7 +204,8 @@ class Mapper:
             out["sample_fmt"] = names.SAMPLE_FORMATS[codec]
         elif codec == "flac":
             out["sample_fmt"] = "s16" if _int(track.get("BitDepth")) <= 16 else "s32"
-        rate = _int(track.get("SamplingRate"))
+        # FFmpeg's Opus decoder always outputs 48 kHz, whatever the input rate was.
+        rate = 48000 if codec == "opus" else _int(track.get("SamplingRate"))
         if rate:
             out["sample_rate"] = str(rate)
         channels = _int(track.get("Channels"))
@@ -172,17 +217,33 @@ class Mapper:
         out["bits_per_sample"] = names.BITS_PER_SAMPLE.get(codec, 0)
 
     def _times(self, kind: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
-        if kind == "subtitle" or self.format_name in NO_STREAM_TIMES:
+        if kind == "subtitle":
+            return
+        if self.format_name in NO_STREAM_TIMES:
+            if out["codec_name"] in PARSER_BIT_RATES and track.get("BitRate_Mode") == "CBR" and _int(track.get("BitRate")):
+                out["bit_rate"] = str(_int(track["BitRate"]))
             return
         duration = _float(track.get("Duration"))
         if duration:
             out["duration"] = f"{duration:.6f}"
-        bit_rate = _int(track.get("BitRate"))
+        bit_rate = self._bit_rate(out, track)
         if bit_rate and self.format_name != "flac":
             out["bit_rate"] = str(bit_rate)
         frames = _int(track.get("Source_FrameCount") or track.get("FrameCount"))
+        if self.format_name == "aiff" and out["codec_name"].startswith("pcm_"):
+            frames = _int(track.get("SamplingCount"))  # one packet per sample frame
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
+
+    def _bit_rate(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> int:
+        codec = out["codec_name"]
+        if codec.startswith("pcm_") and codec in names.BITS_PER_SAMPLE:
+            # libavcodec's rule for PCM: rate x channels x sample size
+            return _int(out.get("sample_rate")) * _int(out.get("channels")) * names.BITS_PER_SAMPLE[codec]
+        if self.format_name.startswith("mov,") and track.get("BitRate_Nominal"):
+            # the esds/btrt average bit rate, which the mov demuxer prefers
+            return _int(track["BitRate_Nominal"])
+        return _int(track.get("BitRate"))
 
     def _stream_tags(self, track: dict[str, t.Any]) -> dict[str, str]:
         tags: dict[str, str] = {}
@@ -197,7 +258,7 @@ class Mapper:
         return tags
 
 
-def codec_name(track: dict[str, t.Any]) -> str:
+def codec_name(track: dict[str, t.Any], container: str = "") -> str:
     """FFmpeg's codec descriptor name for a MediaInfo track, or "" when unknown."""
     kind, fmt = str(track.get("@type")), str(track.get("Format", ""))
     codec_id = str(track.get("CodecID", ""))
@@ -207,7 +268,7 @@ def codec_name(track: dict[str, t.Any]) -> str:
     if kind == "Video" and fmt == "MPEG Video":
         return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
     if kind == "Audio" and fmt == "PCM":
-        return _pcm(track)
+        return _pcm(track, container)
     if kind == "Audio" and fmt == "AMR":
         return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
     if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
@@ -215,10 +276,12 @@ def codec_name(track: dict[str, t.Any]) -> str:
     return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
 
 
-def _pcm(track: dict[str, t.Any]) -> str:
+def _pcm(track: dict[str, t.Any], container: str) -> str:
     bits = _int(track.get("BitDepth")) or 16
     if bits == 8:
-        return "pcm_u8" if track.get("Format_Settings_Sign") != "Signed" else "pcm_s8"
+        # 8-bit WAV and AVI samples are unsigned, AIFF's signed, when MediaInfo does not say
+        sign = track.get("Format_Settings_Sign") or ("Unsigned" if container in ("wav", "avi", "w64") else "Signed")
+        return "pcm_u8" if sign == "Unsigned" else "pcm_s8"
     endian = "be" if track.get("Format_Settings_Endianness") == "Big" else "le"
     kind = "f" if track.get("Format_Settings_Sign") == "Float" or "Float" in str(track.get("Format_Settings")) else "s"
     return f"pcm_{kind}{bits}{endian}"
@@ -271,7 +334,7 @@ def _frame_rate(track: dict[str, t.Any]) -> str:
         return f"{q.numerator}/{q.denominator}"
     rate = _float(track.get("FrameRate"))
     if not rate:
-        return "0/0"
+        return ""
     if abs(rate - round(rate)) < 0.0015:
         return f"{round(rate)}/1"
     if abs(rate * 1.001 - round(rate * 1.001)) < 0.0015:
