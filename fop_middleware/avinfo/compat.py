@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typing as t
 
-from . import ffmt, mpegaudio
+from . import ffmt, isobmff, mpegaudio
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -95,3 +95,20 @@ def matroska_codec_delay(answer: Answer, extradata: dict[int, bytes | None]) -> 
     fmt = answer["format"]
     if earliest is not None and "start_time" in fmt and earliest < float(fmt["start_time"]) * ffmt.TIME_BASE:
         fmt["start_time"] = ffmt.seconds(earliest, MICROSECONDS)
+
+
+def mov_broken_tracks(answer: Answer, movie: isobmff.Movie, size: int) -> None:
+    """Tracks without sample tables: 5.1 gave them the ``mvhd`` duration, not their own.
+
+    5.1's ``mov_read_trak()`` gave up on such a track before reading its timing, the
+    format kept ``mvhd``'s duration, and ``fill_all_stream_timings()`` gave the track that.
+    """
+    timeless = [i for i, track in enumerate(movie.tracks) if track.timeless]
+    if not any(track.broken for track in movie.tracks) or movie.time_scale <= 0 or movie.duration <= 0:
+        return
+    duration_us = rescale(movie.duration, ffmt.TIME_BASE, movie.time_scale)
+    _set_format_duration(answer, duration_us, size)
+    for entry in answer["streams"]:
+        cover = entry["index"] >= len(movie.tracks)  # a ``covr`` picture, no track of its own
+        if (cover or entry["index"] in timeless) and "start_pts" not in entry:
+            _set_duration(entry, rescale_q(duration_us, MICROSECONDS, time_base(entry)))

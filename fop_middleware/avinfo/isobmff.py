@@ -29,6 +29,32 @@ class Track:
     handler: bytes = b""
     vendor: int | None = None
     matrix: tuple[int, ...] | None = None
+    #: Entry counts of the sample tables that 5.1's ``mov_read_trak()`` checks.
+    counts: dict[bytes, int] = dataclasses.field(default_factory=dict)
+    sample_size: int = 0
+
+    @property
+    def timeless(self) -> bool:
+        """No sample of its own, or 5.1 gave up on its tables: it gets the movie's duration."""
+        return self.broken or not any(self.counts.get(k) for k in (b"stco", b"co64", b"stsz", b"stz2"))
+
+    @property
+    def broken(self) -> bool:
+        """5.1's "missing mandatory atoms, broken header": the track got no timing of its own."""
+        chunks = self.counts.get(b"stco", 0) or self.counts.get(b"co64", 0)
+        samples = self.counts.get(b"stsz", 0) or self.counts.get(b"stz2", 0)
+        if chunks:
+            return not self.counts.get(b"stts") or not self.counts.get(b"stsc") or not (self.sample_size or samples)
+        return bool(samples)
+
+
+@dataclasses.dataclass
+class Movie:
+    """The ``mvhd`` time scale and duration, and the tracks in order."""
+
+    time_scale: int = 0
+    duration: int = 0
+    tracks: list[Track] = dataclasses.field(default_factory=list)
 
 
 def _boxes(stream: BinaryIO, start: int, end: int) -> t.Iterator[tuple[bytes, int, int]]:
@@ -67,6 +93,12 @@ def _walk_trak(stream: BinaryIO, start: int, end: int, track: Track) -> None:
             if len(data) >= matrix_at + 36:
                 matrix = struct.unpack(">9i", data[matrix_at:matrix_at + 36])
                 track.matrix = None if matrix == _IDENTITY else matrix
+        elif kind in (b"stco", b"co64", b"stts", b"stsc", b"stz2"):
+            track.counts[kind] = int.from_bytes(_read(stream, payload + 4, 4), "big")
+        elif kind == b"stsz":
+            data = _read(stream, payload + 4, 8)
+            track.sample_size = int.from_bytes(data[:4], "big")
+            track.counts[kind] = int.from_bytes(data[4:8], "big")
         elif kind == b"hdlr":
             track.handler = _read(stream, payload + 8, 4)
         elif kind == b"stsd":
@@ -77,21 +109,27 @@ def _walk_trak(stream: BinaryIO, start: int, end: int, track: Track) -> None:
                 track.vendor = struct.unpack("<I", data[28:32])[0]
 
 
-def read_tracks(stream: BinaryIO, size: int) -> list[Track]:
-    """The tracks of an MP4/QuickTime file, empty when it has no readable ``moov``."""
-    tracks: list[Track] = []
+def read_movie(stream: BinaryIO, size: int) -> Movie:
+    """The movie header and tracks of an MP4/QuickTime file (empty without a ``moov``)."""
+    movie = Movie()
     for kind, payload, box_end in _boxes(stream, 0, size):
         if kind != b"moov":
             continue
         if box_end - payload > _MAX_MOOV:
-            return tracks
+            return movie
         for sub, sub_payload, sub_end in _boxes(stream, payload, box_end):
             if sub == b"trak":
                 track = Track()
                 _walk_trak(stream, sub_payload, sub_end, track)
-                tracks.append(track)
-        return tracks
-    return tracks
+                movie.tracks.append(track)
+            elif sub == b"mvhd":
+                data = _read(stream, sub_payload, 32)
+                if data[:1] == b"\x01" and len(data) >= 32:
+                    movie.time_scale, movie.duration = struct.unpack(">IQ", data[20:32])
+                elif len(data) >= 20:
+                    movie.time_scale, movie.duration = struct.unpack(">II", data[12:20])
+        return movie
+    return movie
 
 
 def rotation(matrix: t.Sequence[int]) -> float:

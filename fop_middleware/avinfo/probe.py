@@ -290,9 +290,10 @@ def format_info(container: av.container.InputContainer, filename: str, size: int
 def probe(container: av.container.InputContainer, filename: str, size: int, stream: t.Any) -> dict[str, t.Any]:
     """The whole answer: ``{"streams": [...], "format": {...}}``."""
     show_ids = bool(int(container.format.flags) & AVFMT_SHOW_IDS)
-    tracks: list[isobmff.Track] = []
+    movie = isobmff.Movie()
     if container.format.name in _MOV_FORMATS:
-        tracks = isobmff.read_tracks(stream, size)
+        movie = isobmff.read_movie(stream, size)
+    tracks = movie.tracks
     streams = []
     extradata: dict[int, bytes | None] = {}
     for st in container.streams:
@@ -302,6 +303,8 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
     answer = {"streams": streams, "format": format_info(container, filename, size)}
     if container.format.name == "mp3":
         compat.mp3_untrimmed_duration(answer, stream, size)
+    elif movie.tracks:
+        compat.mov_broken_tracks(answer, movie, size)
     elif container.format.name.startswith("matroska"):
         compat.matroska_codec_delay(answer, extradata)
     fmt = answer["format"]
