@@ -15,7 +15,7 @@ import math
 import struct
 
 from ..errors import BadRequest
-from . import tags
+from . import tags, values
 from .entry import FORMAT_SIZE, ByteOrder, ExifEntry, Ifd
 
 EXIF_HEADER = b"Exif\x00\x00"
@@ -240,8 +240,6 @@ def load(block: bytes, *, fix: bool = True) -> ExifData:
 
 def fix_data(data: ExifData) -> None:
     """``exif_data_fix``: fix each entry, drop IFD1 without a thumbnail, add mandatory tags."""
-    from . import values
-
     for ifd in Ifd:
         entries = data.ifds[ifd]
         if ifd == Ifd.IFD1 and not data.has_thumbnail:
