@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import typing as t
 
 from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
-from ..extractor import Availability, Extractor, Source
+from ..extractor import HEAD_SIZE, Availability, Extractor, Source
 
 logger = logging.getLogger("fop_middleware")
 
@@ -44,6 +45,45 @@ def looks_like_text(head: bytes) -> bool:
             return False
         text = head[: e.start].decode("utf-8")
     return all(c.isprintable() or c in "\r\n\t" for c in text)
+
+
+class _Deadline(Exception):
+    """Raised inside PyAV's reads once the time limit is spent; PyAV re-raises it to us."""
+
+
+class DeadlineReader:
+    """The request's file as PyAV sees it: reads and seeks fail once ``timeout`` has passed.
+
+    FFmpeg calls back into Python for every read, so a stuck or endless probe ends
+    at the next read; probe size and analyze duration bound the work between reads.
+    """
+
+    def __init__(self, stream: t.BinaryIO, timeout: float) -> None:
+        self.stream = stream
+        self.deadline = time.monotonic() + timeout
+        self.expired = False
+
+    def _in_time(self) -> bool:
+        """False once the time is spent; the first call after that raises :class:`_Deadline`.
+
+        Later calls answer end-of-file instead of raising again, since PyAV keeps only
+        the first exception and prints the others.
+        """
+        if self.expired:
+            return False
+        if time.monotonic() > self.deadline:
+            self.expired = True
+            raise _Deadline()
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        return self.stream.read(n) if self._in_time() else b""
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self.stream.seek(offset, whence) if self._in_time() else -1
+
+    def tell(self) -> int:
+        return self.stream.tell()
 
 
 class PyavExtractor(Extractor):
@@ -84,18 +124,26 @@ class PyavExtractor(Extractor):
         stream = source.stream
         size = source.size if source.size is not None else _stream_size(stream)
         stream.seek(0)
+        if not self.accepts(stream.read(HEAD_SIZE)):
+            raise BadRequest(BAD_MEDIA)
+        stream.seek(0)
+        reader = DeadlineReader(stream, source.timeout)
+        # scan_all_pmts: ffprobe sets it, so that every program of a TS is found.
         options = {"scan_all_pmts": "1", "format_whitelist": _format_whitelist()}
         try:
-            container = av.open(stream, "r", options=options, timeout=source.timeout, metadata_errors="replace")
-        except av.ExitError as e:
+            container = av.open(reader, "r", options=options, metadata_errors="replace")
+        except _Deadline as e:
+            logger.warning("pyav ran past %ss on %r", source.timeout, source.name)
             raise ExtractorTimeout() from e
-        except (av.FFmpegError, ValueError, EOFError) as e:
+        except (av.FFmpegError, ValueError, EOFError, UnicodeDecodeError) as e:
             logger.info("pyav cannot open %r: %s", source.name, e)
             raise BadRequest(BAD_MEDIA) from e
         try:
             if not container.streams:
                 raise BadRequest(BAD_MEDIA)
-            return probe(container, source.name, size, stream)
+            return probe(container, source.name, size, reader)
+        except _Deadline as e:
+            raise ExtractorTimeout() from e
         except (av.FFmpegError, OSError) as e:
             logger.exception("pyav failed on %r", source.name)
             raise ExtractorFailure() from e

@@ -1,0 +1,206 @@
+"""The ``pyav`` avinfo backend: the contract, the whole of ffprobe 5.1's JSON, and its helpers."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pathlib
+import shutil
+import struct
+import subprocess
+import time
+import typing as t
+
+import pytest
+
+from fop_middleware.avinfo import compat, ffmt, isobmff, mpegaudio
+from fop_middleware.errors import BadRequest, ExtractorTimeout
+from fop_middleware.extractor import Source
+
+from avinfo_contract import BIG_SIZE, MEDIA, MEDIA_FILES, READ_BUDGET, AvinfoContract, CountingFile, big_moov_end_mp4, expected
+
+av = pytest.importorskip("av")
+
+from fop_middleware.backends.pyav import PyavExtractor  # noqa: E402
+
+#: The rotated clip made for these tests, and ffprobe 5.1's answer for it (see README-pyav.md).
+ROTATED = MEDIA / "pyav-rotate.mp4"
+ROTATED_EXPECTED = MEDIA / "pyav-rotate.expected.json"
+
+
+class TestPyav(AvinfoContract):
+    backend_name = "pyav"
+
+
+def extract(path: pathlib.Path, name: str | None = None, **source: t.Any) -> dict[str, t.Any]:
+    with open(path, "rb") as f:
+        return PyavExtractor().extract(Source(f, name or path.name, None, path.stat().st_size, **source))
+
+
+def without_codec_time_base(answer: dict[str, t.Any]) -> dict[str, t.Any]:
+    for stream in answer["streams"]:
+        stream.pop("codec_time_base")
+    return answer
+
+
+@pytest.mark.parametrize("name", MEDIA_FILES)
+def test_every_field_is_ffprobe_51s(name: str) -> None:
+    """All fields, their JSON types and their order, not only the contract's core ones."""
+    got = without_codec_time_base(extract(MEDIA / name))
+    want = expected(name)
+    assert got == want
+    assert [list(s) for s in got["streams"]] == [list(s) for s in want["streams"]]
+    assert list(got["format"]) == list(want["format"])
+
+
+def test_display_matrix_side_data_of_a_rotated_mp4() -> None:
+    got = without_codec_time_base(extract(ROTATED))
+    want = json.loads(ROTATED_EXPECTED.read_text(encoding="utf-8"))
+    assert got == want
+    assert got["streams"][0]["side_data_list"][0]["rotation"] == 90
+
+
+def test_codec_time_base_is_what_ffprobe_4_printed() -> None:
+    streams = extract(MEDIA / "h264_2audio_srt.mkv")["streams"]
+    # the issue's example: "1/30" for 15 fps H.264, which counts two ticks per frame
+    assert [s["codec_time_base"] for s in streams] == ["1/30", "1/44100", "1/48000", "0/1"]
+    assert list(streams[0])[list(streams[0]).index("codec_type") + 1] == "codec_time_base"
+    assert extract(MEDIA / "mpeg4_mp3.avi")["streams"][0]["codec_time_base"] == "1/15"
+
+
+def test_filename_is_the_source_name() -> None:
+    got = extract(MEDIA / "audio.flac", name="song.flac")
+    assert got["format"]["filename"] == "song.flac"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:9/x.ts\n", id="hls-playlist"),
+        pytest.param(b"ffconcat version 1.0\nfile '/etc/passwd'\n", id="concat-list"),
+        pytest.param(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200), id="jpeg"),
+        pytest.param(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64), id="heic"),
+    ],
+)
+def test_files_that_name_other_files_or_are_images_are_refused(tmp_path: pathlib.Path, data: bytes) -> None:
+    path = tmp_path / "upload.bin"
+    path.write_bytes(data)
+    with pytest.raises(BadRequest) as caught:
+        extract(path)
+    assert caught.value.status == 400
+    assert str(tmp_path) not in caught.value.message
+
+
+def test_subtitle_text_is_media() -> None:
+    backend = PyavExtractor()
+    assert backend.accepts(b"WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n")
+    assert backend.accepts(b"1\n00:00:00,000 --> 00:00:00,800\nhello\n")
+    assert not backend.accepts(b"Just some text, no audio or video here.\n")
+    assert backend.accepts(b"\x1aE\xdf\xa3" + bytes(60))
+
+
+class SlowFile(io.RawIOBase):
+    """A file that takes ``delay`` seconds per read, like a stalled upstream."""
+
+    def __init__(self, path: pathlib.Path, delay: float) -> None:
+        super().__init__()
+        self._f = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self.delay = delay
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        time.sleep(self.delay)
+        return self._f.readinto(buffer) or 0
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._f.seek(offset, whence)
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()
+
+
+def test_time_limit_is_a_599() -> None:
+    path = MEDIA / "h264_aac.ts"
+    with SlowFile(path, 0.05) as f, pytest.raises(ExtractorTimeout) as caught:
+        PyavExtractor().extract(Source(f, path.name, None, path.stat().st_size, timeout=0.1))
+    assert caught.value.status == 599
+
+
+def test_big_moov_end_mp4_reads_a_few_kilobytes(tmp_path: pathlib.Path) -> None:
+    """The moov of a 110 MB file sits at its end: one seek there, then the first samples."""
+    path = big_moov_end_mp4(tmp_path / "big.mp4")
+    stream = CountingFile(path)
+    try:
+        got = PyavExtractor().extract(Source(stream, path.name, None, BIG_SIZE))
+    finally:
+        stream.close()
+    assert stream.bytes_read < READ_BUDGET // 16, stream.bytes_read
+    want = expected("h264_aac_moov_end.mp4")
+    assert got["format"]["size"] == str(BIG_SIZE)
+    assert got["streams"][0]["nb_frames"] == want["streams"][0]["nb_frames"]
+
+
+def test_av_reduce_rounds_like_libavutil() -> None:
+    assert ffmt.av_reduce(1920 * 1, 1080 * 1, 1024 * 1024) == (16, 9)
+    assert ffmt.av_reduce(720 * 64, 576 * 45, 1024 * 1024) == (16, 9)
+    assert ffmt.av_reduce(3, 0, 255) == (1, 0)
+    # pi with both terms capped at 100: the convergent 22/7 (333/106 is over the cap)
+    assert ffmt.av_reduce(314159265, 100000000, 100) == (22, 7)
+    assert ffmt.av_reduce(-6, 4, 10) == (-3, 2)
+
+
+def test_fourcc_prints_unprintable_bytes_as_numbers() -> None:
+    assert ffmt.fourcc(0x31637661) == "avc1"
+    assert ffmt.fourcc(0x2000) == "[0] [0][0]"
+    assert ffmt.fourcc(0x0001) == "[1][0][0][0]"
+
+
+def test_rescale_rounds_halves_away_from_zero() -> None:
+    assert compat.rescale(1, 3, 2) == 2
+    assert compat.rescale(-1, 3, 2) == -2
+    assert compat.rescale_q(6_500_000, (1, 1_000_000_000), (1, 1000)) == 7
+
+
+def test_display_matrix_text_and_rotation() -> None:
+    entry = isobmff.display_matrix_side_data((0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30))
+    assert entry["displaymatrix"].splitlines()[1] == "00000000:            0       65536           0"
+    assert entry["rotation"] == -90
+
+
+def test_vbr_frame_count_of_a_lame_mp3() -> None:
+    with open(MEDIA / "cbr_id3.mp3", "rb") as f:
+        frames, samples_per_frame, sample_rate = mpegaudio.vbr_frames(f) or (0, 0, 0)
+    duration = float(expected("cbr_id3.mp3")["streams"][0]["duration"])
+    assert (samples_per_frame, sample_rate) == (1152, 44100)
+    assert frames * samples_per_frame / sample_rate == pytest.approx(duration, abs=1e-6)
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
+def test_generated_containers_match_ffprobe(tmp_path: pathlib.Path) -> None:
+    """Containers the committed files do not cover, made and probed by the local FFmpeg."""
+    version = subprocess.run(["ffprobe", "-version"], capture_output=True, text=True, check=False).stdout
+    if not version.startswith("ffprobe version 5.1"):
+        pytest.skip("answers are compared with ffprobe 5.1")
+    source = MEDIA / "h264_aac_faststart.mp4"
+    for name, args in {
+        "clip.mov": ["-c", "copy"],
+        "clip.flv": ["-c", "copy"],
+        "clip.mkv": ["-c:v", "copy", "-c:a", "libopus", "-b:a", "24k"],
+        "clip.m4a": ["-vn", "-c:a", "copy"],
+        "clip.wav": ["-vn", "-c:a", "pcm_s24le"],
+        "clip.mp3": ["-vn", "-c:a", "libmp3lame", "-q:a", "5"],
+    }.items():
+        out = tmp_path / name
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(source), *args, str(out)], check=True)
+        probe = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-print_format", "json", name],
+            capture_output=True, text=True, check=True, cwd=tmp_path,
+        )
+        assert without_codec_time_base(extract(out)) == json.loads(probe.stdout), name
