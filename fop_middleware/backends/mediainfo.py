@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import typing as t
 from fractions import Fraction
 
@@ -28,8 +29,15 @@ PARSE_SPEED = 0.0
 #: Bytes handed to libmediainfo per call.
 BUFFER_SIZE = 64 * 1024
 
+#: Process-wide libmediainfo options set once. MPEG-TS is otherwise scanned for its
+#: first 64 MB (``MpegTs_MaximumOffset``) whatever the parse speed; 2 MiB from each end
+#: finds the same streams and durations.
+GLOBAL_OPTIONS = {"MpegTs_MaximumOffset": str(2 * 1024 * 1024)}
+
 #: Containers where ffprobe prints a per-stream ``nb_frames`` (from an index).
 INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}
+#: MPEG-4 Systems codecs, whose average bit rate (esds) the mov demuxer reports.
+ESDS_CODECS = {"aac", "mp3", "mp2", "mpeg4"}
 #: Containers where ffprobe prints neither per-stream durations nor bit rates.
 NO_STREAM_TIMES = {"matroska,webm"}
 #: Codecs whose FFmpeg parser reads a constant bit rate from every frame header, so
@@ -65,6 +73,7 @@ class MediainfoExtractor(Extractor):
     def extract(self, source: Source) -> dict[str, t.Any]:
         from pymediainfo import MediaInfo
 
+        _set_global_options()
         source.stream.seek(0)
         try:
             text = MediaInfo.parse(source.stream, output="JSON", full=True, parse_speed=PARSE_SPEED, buffer_size=BUFFER_SIZE)
@@ -74,6 +83,35 @@ class MediainfoExtractor(Extractor):
             raise ExtractorFailure("mediainfo could not read the file") from e
         tracks = (report.get("media") or {}).get("track") or []
         return Mapper(tracks, source).answer()
+
+
+_options_lock = threading.Lock()
+_options_set = False
+
+
+def _set_global_options() -> None:
+    """Set :data:`GLOBAL_OPTIONS` once per process.
+
+    Not through ``parse(mediainfo_options=...)``: that resets every option after each
+    call, which breaks parses running in other threads
+    (https://github.com/sbraz/pymediainfo/issues/76).
+    """
+    global _options_set
+    with _options_lock:
+        if _options_set:
+            return
+        _options_set = True
+        try:
+            from pymediainfo import MediaInfo
+
+            lib, handle, _, _ = MediaInfo._get_library()
+            try:
+                for name, value in GLOBAL_OPTIONS.items():
+                    lib.MediaInfo_Option(handle, name, value)
+            finally:
+                lib.MediaInfo_Delete(handle)
+        except Exception:  # an older pymediainfo: MediaInfo still works, reading more
+            logger.warning("cannot set libmediainfo options %s", GLOBAL_OPTIONS, exc_info=True)
 
 
 class Mapper:
@@ -230,8 +268,8 @@ class Mapper:
         if bit_rate and self.format_name != "flac":
             out["bit_rate"] = str(bit_rate)
         frames = _int(track.get("Source_FrameCount") or track.get("FrameCount"))
-        if self.format_name == "aiff" and out["codec_name"].startswith("pcm_"):
-            frames = _int(track.get("SamplingCount"))  # one packet per sample frame
+        if out["codec_name"].startswith("pcm_") and track.get("SamplingCount"):
+            frames = _int(track["SamplingCount"])  # indexes count PCM in sample frames
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
 
@@ -240,7 +278,7 @@ class Mapper:
         if codec.startswith("pcm_") and codec in names.BITS_PER_SAMPLE:
             # libavcodec's rule for PCM: rate x channels x sample size
             return _int(out.get("sample_rate")) * _int(out.get("channels")) * names.BITS_PER_SAMPLE[codec]
-        if self.format_name.startswith("mov,") and track.get("BitRate_Nominal"):
+        if self.format_name.startswith("mov,") and codec in ESDS_CODECS and track.get("BitRate_Nominal"):
             # the esds/btrt average bit rate, which the mov demuxer prefers
             return _int(track["BitRate_Nominal"])
         return _int(track.get("BitRate"))
@@ -312,7 +350,8 @@ def _level(codec: str, level: t.Any) -> int | None:
 
 def _pix_fmt(codec: str, track: dict[str, t.Any]) -> str:
     space = str(track.get("ColorSpace", "YUV" if track.get("ChromaSubsampling") else ""))
-    bits = _int(track.get("BitDepth")) or 8
+    # FFmpeg decodes ProRes to 10 bits whatever MediaInfo reports
+    bits = 10 if codec == "prores" else _int(track.get("BitDepth")) or 8
     suffix = "" if bits == 8 else f"{bits}le"
     if space == "RGB" and codec in ("h264", "hevc", "vp9", "av1"):
         return "gbrp" + suffix
