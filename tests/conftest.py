@@ -59,7 +59,7 @@ class CountingFile(io.RawIOBase):
         super().close()
 
 
-class TestExif(Extractor):
+class FakeExif(Extractor):
     """Answers what it saw: name, size, whether a path was given, and the JPEG marker."""
 
     name = "test-exif"
@@ -81,7 +81,7 @@ class TestExif(Extractor):
         }
 
 
-class TestAvinfo(Extractor):
+class FakeAvinfo(Extractor):
     """Reads only the first four bytes after the RIFF/ftyp magic; refuses anything else."""
 
     name = "test-avinfo"
@@ -124,8 +124,8 @@ class Unavailable(Extractor):
 
 
 TEST_BACKENDS: dict[str, type[Extractor]] = {
-    "test-exif": TestExif,
-    "test-avinfo": TestAvinfo,
+    "test-exif": FakeExif,
+    "test-avinfo": FakeAvinfo,
     "test-crash": Crashing,
     "test-unavailable": Unavailable,
 }

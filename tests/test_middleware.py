@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import pathlib
+import random
+import shutil
 import sys
 import typing as t
 import wsgiref.util
@@ -24,6 +26,7 @@ from fop_middleware.middleware import ENVIRON_OP
 from conftest import FILES, TEST_EXIF_READ, CountingFile, require_backend
 
 KIB = 1024
+NEEDS_FFPROBE = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
 JSON_HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
     "Cache-Control": "no-store",
@@ -660,3 +663,32 @@ def test_bad_configuration_raises_at_init(test_backends: t.Any, options: dict[st
 def test_unknown_option_raises_at_init() -> None:
     with pytest.raises(TypeError):
         FopMiddleware(App([]), max_bytes=1)
+
+
+AVINFO_BACKENDS = ["pyav", "mediainfo", pytest.param("ffprobe", marks=NEEDS_FFPROBE)]
+
+
+@pytest.mark.parametrize("backend", AVINFO_BACKENDS)
+def test_real_avinfo_backend_refuses_random_bytes(clean_registry: None, tmp_path: pathlib.Path, backend: str) -> None:
+    require_backend(backend)
+    noise = tmp_path / "noise.mp4"
+    noise.write_bytes(random.Random(1).randbytes(64 * KIB))
+    app = FileApp(noise, wsgiref.util.FileWrapper)
+    response = get(FopMiddleware(app, backends={"avinfo": [backend]}), "/noise.mp4?avinfo")
+    assert response.status_code == 400, response.data
+    assert set(response.json) == {"code", "error"}
+    assert str(tmp_path) not in response.data.decode()
+    assert app.files[0].close_calls == 1
+
+
+@pytest.mark.parametrize("backend", AVINFO_BACKENDS)
+def test_real_avinfo_backend_same_answer_from_file_and_spool(clean_registry: None, backend: str) -> None:
+    require_backend(backend)
+    mw = FopMiddleware(FileApp(FILES / "clip.mp4", wsgiref.util.FileWrapper), backends={"avinfo": [backend]})
+    from_file = get(mw, "/clip.mp4?avinfo")
+    data = (FILES / "clip.mp4").read_bytes()
+    spooled = App(Body(data, 512), headers=[("Content-Type", "video/mp4"), ("Content-Length", str(len(data)))])
+    from_spool = get(FopMiddleware(spooled, backends={"avinfo": [backend]}), "/clip.mp4?avinfo")
+    assert from_file.status_code == from_spool.status_code == 200, (from_file.data, from_spool.data)
+    assert from_file.json == from_spool.json
+    assert from_file.json["format"]["filename"] == "clip.mp4"

@@ -16,7 +16,7 @@ from fop_middleware.core import FopCore
 from fop_middleware.errors import ExtractorFailure
 from fop_middleware.extractor import OPERATIONS
 
-from conftest import TestAvinfo, TestExif
+from conftest import FakeAvinfo, FakeExif
 
 pytestmark = pytest.mark.usefixtures("clean_registry")
 
@@ -85,19 +85,19 @@ def test_builtins_are_sorted_and_cover_the_default_order() -> None:
 
 
 def test_register_class_and_clobber_rule() -> None:
-    registry.register("mine", TestExif)
-    assert isinstance(registry.get_backend("mine"), TestExif)
+    registry.register("mine", FakeExif)
+    assert isinstance(registry.get_backend("mine"), FakeExif)
     with pytest.raises(ValueError, match="clobber=True"):
-        registry.register("mine", TestAvinfo)
+        registry.register("mine", FakeAvinfo)
     with pytest.raises(ValueError, match="clobber=True"):
-        registry.register("pillow", TestExif)
-    registry.register("mine", TestAvinfo, clobber=True)
-    assert isinstance(registry.get_backend("mine"), TestAvinfo), "clobbering drops the cached instance"
+        registry.register("pillow", FakeExif)
+    registry.register("mine", FakeAvinfo, clobber=True)
+    assert isinstance(registry.get_backend("mine"), FakeAvinfo), "clobbering drops the cached instance"
 
 
 def test_register_dotted_path() -> None:
-    registry.register("dotted", "conftest:TestExif")
-    assert type(registry.get_backend("dotted")).__name__ == "TestExif"
+    registry.register("dotted", "conftest:FakeExif")
+    assert type(registry.get_backend("dotted")).__name__ == "FakeExif"
     assert registry.get_backend("dotted") is registry.get_backend("dotted"), "instances are cached"
 
 
