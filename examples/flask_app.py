@@ -13,6 +13,7 @@ import io
 import pathlib
 
 from flask import Flask, abort, request, send_file, send_from_directory
+from flask.typing import ResponseReturnValue
 from werkzeug.security import safe_join
 
 from fop_middleware.flask import FlaskFop
@@ -26,12 +27,12 @@ FlaskFop(app)
 
 
 @app.get("/media/<path:name>")
-def media(name: str):  # type: ignore[no-untyped-def]
+def media(name: str) -> ResponseReturnValue:
     return send_from_directory(MEDIA_ROOT, name)
 
 
 @app.get("/memory/<path:name>")
-def memory(name: str):  # type: ignore[no-untyped-def]
+def memory(name: str) -> ResponseReturnValue:
     """A file that never was on disk, as a generated thumbnail or a blob from a database would be."""
     path = safe_join(str(MEDIA_ROOT), name)
     if path is None or not pathlib.Path(path).is_file():
@@ -40,7 +41,7 @@ def memory(name: str):  # type: ignore[no-untyped-def]
 
 
 @app.get("/private/<path:name>")
-def private(name: str):  # type: ignore[no-untyped-def]
+def private(name: str) -> ResponseReturnValue:
     if request.headers.get("Authorization") != f"Bearer {TOKEN}":
         return "login required\n", 401, {"WWW-Authenticate": 'Bearer realm="demo"'}
     return send_from_directory(MEDIA_ROOT, name)

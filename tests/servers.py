@@ -39,7 +39,8 @@ class Reply:
         return json.loads(self.body.decode("utf-8"))
 
     def header(self, name: str) -> str | None:
-        return self.headers.get(name)
+        value = self.headers.get(name)
+        return None if value is None else str(value)
 
 
 @dataclasses.dataclass
@@ -167,7 +168,7 @@ def plain_answer(path: str, method: str = "GET") -> Reply:
     """What the plain WSGI ``FopMiddleware`` over a static app of ``examples/media/`` answers."""
     from werkzeug.test import Client
 
-    from fop_middleware import FopMiddleware
+    from fop_middleware.middleware import FopMiddleware
     from fop_middleware.serve import static_app
 
     response = Client(FopMiddleware(static_app(str(MEDIA)))).open(path, method=method)
