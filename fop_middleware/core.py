@@ -158,6 +158,11 @@ class FopCore:
             if _header(headers, "content-encoding") not in (None, "", "identity"):
                 logger.error("wrapped app sent an encoded body for %r", name)
                 raise ExtractorFailure()
+            if status == http.HTTPStatus.PARTIAL_CONTENT:
+                # Range is stripped, so a 206 means something upstream added one; a part of
+                # the file would give a wrong answer.
+                logger.error("wrapped app sent a partial body for %r", name)
+                raise ExtractorFailure()
             answer = self._extract_body(request.op, name, headers, file, chunks)
         except FopError as e:
             return self._error_result(request, e, kept)
