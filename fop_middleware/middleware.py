@@ -66,6 +66,8 @@ class FopMiddleware:
                 iterator = iter(app_iter)
                 first = next(iterator, b"")
                 body = itertools.chain([first], iterator)
+            if not captured:
+                raise RuntimeError("the wrapped app returned a body without calling start_response")
             status_line, headers = captured
             status = int(status_line.split(None, 1)[0])
             file = file_behind(app_iter) if not written else None
