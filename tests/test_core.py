@@ -162,3 +162,11 @@ def test_defaults() -> None:
 
 def test_single_backend_name_as_string(test_backends: t.Any) -> None:
     assert FopCore(backends={"exif": "test-exif"}).order["exif"] == ("test-exif",)
+
+
+def test_partial_content_is_a_599(core: FopCore, caplog: pytest.LogCaptureFixture) -> None:
+    """A 206 means a Range reached the app after all; half a file must not be answered for."""
+    data = (FILES / "photo.jpg").read_bytes()
+    result = core.respond(GET_EXIF, 206, [("Content-Range", f"bytes 0-99/{len(data)}")], "x.jpg", chunks=[data[:100]])
+    assert result is not None and result.status == 599
+    assert "partial body" in caplog.text

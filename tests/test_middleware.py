@@ -554,6 +554,14 @@ def test_error_page_with_exc_info_replaces_the_first_status(test_backends: t.Any
     assert response.json == {"code": 500, "error": "server error"}
 
 
+def test_app_that_never_starts_the_response(test_backends: t.Any) -> None:
+    body = Body(b"")
+    app = lambda environ, start_response: body  # noqa: E731
+    with pytest.raises(RuntimeError, match="without calling start_response"):
+        get(FopMiddleware(app, backends=test_backends), "/photo.jpg?exif")
+    assert body.closes == 1
+
+
 # close() exactly once
 
 
