@@ -180,7 +180,7 @@ class AvinfoContract:
         path = MEDIA / "h264_2audio_srt.mkv"
         stream = CountingFile(path)
         try:
-            got = backend.extract(Source(stream, path.name, None, path.stat().st_size))
+            got = backend.extract(Source(t.cast("t.BinaryIO", stream), path.name, None, path.stat().st_size))
             assert not stream.closed and stream.close_calls == 0
         finally:
             stream.close()
@@ -217,7 +217,7 @@ class AvinfoContract:
         path = big_moov_end_mp4(tmp_path / "big.mp4")
         stream = CountingFile(path)
         try:
-            got = backend.extract(Source(stream, path.name, None, BIG_SIZE))
+            got = backend.extract(Source(t.cast("t.BinaryIO", stream), path.name, None, BIG_SIZE))
         finally:
             stream.close()
         assert stream.bytes_read < READ_BUDGET, f"read {stream.bytes_read} bytes of a {BIG_SIZE} byte file"

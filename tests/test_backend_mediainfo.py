@@ -14,7 +14,7 @@ from fop_middleware import registry
 from fop_middleware.backends.mediainfo import codec_name
 from fop_middleware.extractor import Source
 
-from avinfo_contract import MEDIA, AvinfoContract
+from avinfo_contract import MEDIA, READ_BUDGET, AvinfoContract, CountingFile, expected
 
 MEDIAINFO = registry.availability("mediainfo")
 needs_mediainfo = pytest.mark.skipif(not MEDIAINFO.ok, reason=f"mediainfo unavailable: {MEDIAINFO.reason}")
@@ -78,6 +78,25 @@ def test_languages_become_ffprobe_codes() -> None:
     # MediaInfo says "fr" for both ISO 639-2 French codes; Matroska's own form is "fre"
     assert languages[1] == languages[3] == "eng" and languages[2] in ("fre", "fra")
     assert {s.get("tags", {}).get("language") for s in extract(MEDIA / "h264_aac_faststart.mp4")["streams"]} == {"und"}
+
+
+@needs_mediainfo
+def test_big_mpeg_ts_is_read_in_part(tmp_path: pathlib.Path) -> None:
+    """libmediainfo scans the first 64 MB of a TS by default; the backend caps it."""
+    clip = (MEDIA / "h264_aac.ts").read_bytes()
+    null_packet = b"\x47\x1f\xff\x10" + b"\xff" * 184  # PID 0x1FFF: padding
+    path = tmp_path / "big.ts"
+    with open(path, "wb") as f:
+        f.write(clip)
+        for _ in range(40):
+            f.write(null_packet * 5577)  # ~1 MiB a time
+    stream = CountingFile(path)
+    try:
+        got = registry.get_backend("mediainfo").extract(Source(t.cast("t.BinaryIO", stream), path.name, None, path.stat().st_size))
+    finally:
+        stream.close()
+    assert stream.bytes_read < READ_BUDGET, f"read {stream.bytes_read} of {path.stat().st_size} bytes"
+    assert [s["codec_name"] for s in got["streams"]] == [s["codec_name"] for s in expected("h264_aac.ts")["streams"]]
 
 
 def extract(path: pathlib.Path) -> dict[str, t.Any]:

@@ -128,7 +128,7 @@ class Mapper:
     def answer(self) -> dict[str, t.Any]:
         if not self.format_name or names.is_refused_format(self.format_name):
             raise BadRequest("invalid or unsupported audio/video file")
-        streams = []
+        streams: list[dict[str, t.Any]] = []
         for track in sorted(self.tracks, key=_stream_order):
             stream = self.stream(track, len(streams))
             if stream is not None:
