@@ -21,3 +21,9 @@ def _logging_sendfile(self: t.Any, respiter: t.Any) -> bool:
 
 
 wsgi.Response.sendfile = _logging_sendfile  # type: ignore[method-assign]
+
+
+def post_worker_init(worker: t.Any) -> None:
+    """Record the worker class that really runs, since gunicorn may swap sync for gthread."""
+    with open(os.environ["FOP_SENDFILE_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"worker {type(worker).__name__}\n")

@@ -50,6 +50,8 @@ class Server:
     host: str
     port: int
     process: subprocess.Popen[bytes] | None = None
+    #: What a fixture wants to remember about this server (a log path, the worker class).
+    notes: dict[str, t.Any] = dataclasses.field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -131,10 +133,14 @@ def _log_dir() -> str:
 
 
 def gunicorn(app: str, *extra: str, worker_class: str = "sync", **kwargs: t.Any) -> t.ContextManager[Server]:
-    """``gunicorn APP`` on a free loopback port with one worker of ``worker_class``."""
+    """``gunicorn APP`` on a free loopback port with one worker of ``worker_class``.
+
+    gthread gets two threads; a sync worker must get none, or gunicorn quietly makes it gthread.
+    """
+    threads = ["--threads", "2"] if worker_class == "gthread" else []
     argv = [
         sys.executable, "-m", "gunicorn", app,
-        "--bind", "{host}:{port}", "--workers", "1", "--worker-class", worker_class, "--threads", "2",
+        "--bind", "{host}:{port}", "--workers", "1", "--worker-class", worker_class, *threads,
         "--graceful-timeout", "2", "--log-level", "warning", *extra,
     ]  # fmt: skip
     return subprocess_server(argv, **kwargs)

@@ -53,7 +53,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with gunicorn(
         "examples.gunicorn_static:app", "-c", SENDFILE_CONF, worker_class=request.param, env={"FOP_SENDFILE_LOG": str(log)}
     ) as running:
-        running.sendfile_log = log  # type: ignore[attr-defined]
+        running.notes.update(sendfile_log=log, worker_class=request.param)
         yield running
 
 
@@ -105,7 +105,7 @@ def test_plain_file_is_byte_identical_and_sent_with_sendfile(server: Server, nam
 
 def sendfile_used(server: Server, path: str) -> bool | None:
     """Whether the worker sent ``path`` with sendfile, from the line it logs just after the body."""
-    log = server.sendfile_log  # type: ignore[attr-defined]
+    log = server.notes["sendfile_log"]
     for _ in range(100):
         for line in log.read_text().splitlines() if log.exists() else ():
             logged, _, used = line.rpartition(" ")
@@ -113,6 +113,12 @@ def sendfile_used(server: Server, path: str) -> bool | None:
                 return used == "True"
         time.sleep(0.02)
     return None
+
+
+def test_worker_class_is_the_one_asked_for(server: Server) -> None:
+    expected = {"sync": "SyncWorker", "gthread": "ThreadWorker"}[server.notes["worker_class"]]
+    log = server.notes["sendfile_log"].read_text().splitlines()
+    assert f"worker {expected}" in log
 
 
 def test_plain_range_request_is_the_apps(server: Server) -> None:

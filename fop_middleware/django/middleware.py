@@ -69,7 +69,7 @@ class DjangoFopMiddleware:
         if fop is None:
             return self.get_response(request)
         core = self.core()
-        with _plain_get(request, fop):
+        with _PlainGet(request, fop):
             response = self.get_response(request)
         result = _respond(core, fop, request, response)
         if result is None:
@@ -77,7 +77,7 @@ class DjangoFopMiddleware:
         return to_http_response(result)
 
 
-class _plain_get:
+class _PlainGet:
     """Show the views a plain GET of the file, and restore the request afterwards.
 
     ``request.META`` is the WSGI environ itself; ``request.GET`` is cached on first use,
