@@ -80,6 +80,8 @@ def test_accepts_images(backend: registry.Extractor, head: bytes) -> None:
         pytest.param(b"RIFF\x24\x00\x00\x00WAVEfmt ", id="wav"),
         pytest.param(b"\x1aE\xdf\xa3\x01\x00\x00\x00", id="mkv"),
         pytest.param(b"%PDF-1.7\n", id="pdf"),
+        pytest.param(b"\xff\xfb\x90\x64\x00", id="mp3-frame"),
+        pytest.param(b"\xff\xf1\x50\x80", id="aac-adts"),
     ],
 )
 def test_refuses_non_images(backend: registry.Extractor, head: bytes) -> None:

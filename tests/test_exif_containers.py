@@ -11,6 +11,7 @@ import io
 import json
 import pathlib
 import struct
+import typing as t
 
 import pytest
 
@@ -201,3 +202,34 @@ def test_big_tiff_reads_only_the_first_64_kib(tmp_path: pathlib.Path) -> None:
         assert f.bytes_read < TIFF_BYTES + 16 * 1024
     finally:
         f.close()
+
+
+class Trickle(io.RawIOBase):
+    """A stream whose reads return at most 7 bytes, as pipes and sockets may."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._f = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        chunk = self._f.read(min(7, len(buffer)))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._f.seek(offset, whence)
+
+
+@pytest.mark.parametrize(
+    ("name", "reference"),
+    [("camera.jpg", "camera.jpg"), ("camera.heic", "camera.heic"), ("camera.webp", "camera.jpg"), ("intel.tif", "intel.tif")],
+)
+def test_short_reads_are_completed(name: str, reference: str) -> None:
+    with Trickle((IMAGES / name).read_bytes()) as f:
+        assert read_exif(f) == expected(reference)

@@ -22,6 +22,10 @@ if t.TYPE_CHECKING:
 
 logger = logging.getLogger("fop_middleware")
 
+#: After a leading 0xFF: bytes libexif's JPEG scan goes on with (SOI, APPn, tables, COM);
+#: MPEG audio and ADTS frames (FF Fx) are not images.
+JPEG_SECOND_BYTES = frozenset(bytes([b]) for b in (0xD8, 0xFF, 0xC0, 0xC4, 0xDB, 0xFE, *range(0xE0, 0xF0)))
+
 #: Image formats that may have no EXIF: accepted so that they get "no exif data".
 OTHER_IMAGE_MAGICS = (
     b"GIF87a",
@@ -40,7 +44,7 @@ OTHER_IMAGE_MAGICS = (
 
 def is_image_head(head: bytes) -> bool:
     """Whether ``head`` starts like an image format that can carry EXIF (or a raw EXIF blob)."""
-    if head[:1] == b"\xff" or head[2:8] == EXIF_HEADER:
+    if head[:1] == b"\xff" and head[1:2] in JPEG_SECOND_BYTES or head[2:8] == EXIF_HEADER:
         return True
     if head[:4] in TIFF_MAGICS or head[:4] in RAW_TIFF_MAGICS:
         return True

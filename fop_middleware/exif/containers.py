@@ -15,6 +15,7 @@ import typing as t
 
 from .exif_loader import loader_block
 from .loader import EXIF_HEADER, MAX_BLOCK, ExifData, load
+from .streams import read_at
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,14 +53,11 @@ def exif_data(stream: BinaryIO) -> ExifData:
 
 def container_block(stream: BinaryIO) -> bytes | None:
     """The ``Exif\\0\\0``-prefixed block of a TIFF, raw, HEIF, PNG, WebP or JXL file."""
-    stream.seek(0)
-    head = stream.read(32)
+    head = read_at(stream, 0, 32)
     if head[:4] in TIFF_MAGICS:
-        stream.seek(0)
-        return EXIF_HEADER + stream.read(TIFF_BYTES)
+        return EXIF_HEADER + read_at(stream, 0, TIFF_BYTES)
     if head[:4] in RAW_TIFF_MAGICS:
-        stream.seek(4)
-        return EXIF_HEADER + RAW_TIFF_MAGICS[head[:4]] + stream.read(TIFF_BYTES - 4)
+        return EXIF_HEADER + RAW_TIFF_MAGICS[head[:4]] + read_at(stream, 4, TIFF_BYTES - 4)
     if head[4:8] == b"ftyp":
         return _heif_block(stream)
     if head[:8] == PNG_SIGNATURE:
@@ -89,8 +87,7 @@ def _boxes(stream: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int,
     for _ in range(MAX_CHUNKS):
         if end - pos < 8:
             return
-        stream.seek(pos)
-        header = stream.read(16)
+        header = read_at(stream, pos, 16)
         if len(header) < 8:
             return
         size, kind = struct.unpack(">L4s", header[:8])
@@ -117,8 +114,7 @@ def _find_box(stream: BinaryIO, start: int, end: int, kind: bytes) -> tuple[int,
 def _read_box(stream: BinaryIO, box: tuple[int, int] | None) -> bytes | None:
     if box is None or box[1] > MAX_BOX:
         return None
-    stream.seek(box[0])
-    data = stream.read(box[1])
+    data = read_at(stream, box[0], box[1])
     return data if len(data) == box[1] else None
 
 
@@ -232,9 +228,8 @@ def _read_spans(stream: BinaryIO, spans: list[tuple[int, int]], skip: int, size:
         if skip >= length:
             skip -= length
             continue
-        stream.seek(offset + skip)
         take = min(length - skip, size)
-        out += stream.read(take)
+        out += read_at(stream, offset + skip, take)
         size -= take
         skip = 0
     return bytes(out)
@@ -243,13 +238,12 @@ def _read_spans(stream: BinaryIO, spans: list[tuple[int, int]], skip: int, size:
 def _png_exif(stream: BinaryIO) -> bytes | None:
     pos = len(PNG_SIGNATURE)
     for _ in range(MAX_CHUNKS):
-        stream.seek(pos)
-        header = stream.read(8)
+        header = read_at(stream, pos, 8)
         if len(header) < 8:
             return None
         length, kind = struct.unpack(">L4s", header)
         if kind == b"eXIf":
-            return stream.read(min(length, TIFF_BYTES))
+            return read_at(stream, pos + 8, min(length, TIFF_BYTES))
         if kind == b"IEND":
             return None
         pos += 12 + length
@@ -257,16 +251,14 @@ def _png_exif(stream: BinaryIO) -> bytes | None:
 
 
 def _webp_exif(stream: BinaryIO) -> bytes | None:
-    stream.seek(4)
-    end = min(struct.unpack("<L", stream.read(4))[0] + 8, _file_size(stream))
+    end = min(struct.unpack("<L", read_at(stream, 4, 4))[0] + 8, _file_size(stream))
     pos = 12
     for _ in range(MAX_CHUNKS):
         if end - pos < 8:
             return None
-        stream.seek(pos)
-        kind, length = struct.unpack("<4sL", stream.read(8))
+        kind, length = struct.unpack("<4sL", read_at(stream, pos, 8))
         if kind == b"EXIF":
-            return stream.read(min(length, TIFF_BYTES + len(EXIF_HEADER)))
+            return read_at(stream, pos + 8, min(length, TIFF_BYTES + len(EXIF_HEADER)))
         pos += 8 + length + (length & 1)
     return None
 
@@ -275,10 +267,8 @@ def _jxl_block(stream: BinaryIO) -> bytes | None:
     """A JPEG XL container's ``Exif`` box: a 4-byte TIFF header offset, then the TIFF."""
     for kind, offset, size in _boxes(stream, 0, _file_size(stream)):
         if kind == b"Exif" and size >= 4:
-            stream.seek(offset)
-            skip = int.from_bytes(stream.read(4), "big")
+            skip = int.from_bytes(read_at(stream, offset, 4), "big")
             if skip > size - 4:
                 return None
-            stream.seek(offset + 4 + skip)
-            return EXIF_HEADER + stream.read(min(size - 4 - skip, TIFF_BYTES))
+            return EXIF_HEADER + read_at(stream, offset + 4 + skip, min(size - 4 - skip, TIFF_BYTES))
     return None

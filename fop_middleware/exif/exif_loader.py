@@ -14,6 +14,7 @@ from __future__ import annotations
 import typing as t
 
 from .loader import EXIF_HEADER
+from .streams import read_at
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -45,11 +46,10 @@ class _Reader:
         end = pos + size
         if self.start <= pos and end <= self.start + len(self.buf):
             return self.buf[pos - self.start : end - self.start]
-        self.stream.seek(pos)
         if size <= self.CHUNK:
-            self.start, self.buf = pos, self.stream.read(self.CHUNK)
+            self.start, self.buf = pos, read_at(self.stream, pos, self.CHUNK)
             return self.buf[:size]
-        return self.stream.read(size)
+        return read_at(self.stream, pos, size)
 
 
 def loader_block(stream: BinaryIO) -> bytes | None:
