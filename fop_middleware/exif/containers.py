@@ -131,7 +131,7 @@ def _heif_exif_id(iinf: bytes) -> int | None:
     else:
         count, q = _uint(iinf, 4, 4), 8
     end = len(iinf)
-    for _ in range(min(count, MAX_CHUNKS)):
+    for _ in range(count):
         if q + 8 > end:
             return None
         size = _uint(iinf, q, 4)
@@ -162,7 +162,7 @@ def _heif_extents(iloc: bytes, exif_id: int) -> list[tuple[int, int]] | None:
         items, q = _uint(iloc, q, 2), q + 2
     else:
         items, q = _uint(iloc, q, 4), q + 4
-    for _ in range(min(items, MAX_CHUNKS)):
+    for _ in range(items):
         if q >= end or q + 10 + base_size > end:
             return None
         if version < 2:
