@@ -243,7 +243,7 @@ def _png_exif(stream: BinaryIO) -> bytes | None:
             return None
         length, kind = struct.unpack(">L4s", header)
         if kind == b"eXIf":
-            return read_at(stream, pos + 8, min(length, TIFF_BYTES))
+            return read_at(stream, pos + 8, min(length, MAX_BLOCK))
         if kind == b"IEND":
             return None
         pos += 12 + length
@@ -258,7 +258,7 @@ def _webp_exif(stream: BinaryIO) -> bytes | None:
             return None
         kind, length = struct.unpack("<4sL", read_at(stream, pos, 8))
         if kind == b"EXIF":
-            return read_at(stream, pos + 8, min(length, TIFF_BYTES + len(EXIF_HEADER)))
+            return read_at(stream, pos + 8, min(length, MAX_BLOCK))
         pos += 8 + length + (length & 1)
     return None
 
