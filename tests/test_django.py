@@ -103,7 +103,7 @@ def test_redirect_passes_through(client: Client) -> None:
     assert got.header("Location") == "/files/photo.jpg"
 
 
-def test_view_crash_is_a_json_500(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+def test_view_crash_is_a_json_500(client: Client) -> None:
     got = reply(client.get("/broken/photo.jpg?exif"))
     assert got.status == 500
     assert got.json() == {"code": 500, "error": "server error"}
@@ -155,6 +155,12 @@ def test_backends_follow_override_settings(client: Client, echo_backend: str) ->
         assert reply(client.get("/files/sound.mp3?exif")).json() == {"name": "sound.mp3", "size": size, "file": True}
         assert reply(client.get("/bytes/sound.mp3?exif")).json() == {"name": "sound.mp3", "size": size, "file": False}
     assert reply(client.get("/files/sound.mp3?exif")).json() == {"code": 400, "error": "unsupported file format for exif"}
+
+
+def test_backend_gets_the_decoded_last_path_segment(client: Client, echo_backend: str) -> None:
+    with override_settings(FOP_BACKENDS={"exif": [echo_backend]}):
+        answer = reply(client.get("/renamed/caf%C3%A9%20au%20lait.jpg?exif")).json()
+    assert answer["name"] == "café au lait.jpg"
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,10 @@ def make_app(**config: t.Any) -> Flask:
         data = (MEDIA / name).read_bytes()
         return Response((data[i : i + 1000] for i in range(0, len(data), 1000)), mimetype="application/octet-stream")
 
+    @app.get("/renamed/<name>")
+    def renamed(name: str) -> Response:
+        return send_from_directory(MEDIA, "photo.jpg")
+
     @app.get("/buffer")
     def buffer() -> Response:
         return send_file(io.BytesIO((MEDIA / "photo.jpg").read_bytes()), mimetype="image/jpeg")
@@ -148,6 +152,12 @@ def test_backends_come_from_config(echo_backend: str) -> None:
     with app.test_client() as client:
         answer = client.get("/sent/movie.mp4?exif").get_json()
         assert answer == {"name": "movie.mp4", "head": "0000", "size": (MEDIA / "movie.mp4").stat().st_size}
+
+
+def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:
+    app = make_app(FOP_BACKENDS={"exif": [echo_backend]})
+    with wsgi_server(app) as server:
+        assert server.get("/renamed/caf%C3%A9%20au%20lait.jpg?exif").json()["name"] == "café au lait.jpg"
 
 
 def test_unknown_backend_fails_at_init() -> None:

@@ -85,6 +85,8 @@ def make_app(settings: dict[str, t.Any] | None = None, bodies: list[t.Any] | Non
         config.add_view(streamed, route_name="streamed")
         config.add_route("file_iter", "/iter/{name}")
         config.add_view(file_iter, route_name="file_iter")
+        config.add_route("renamed", "/renamed/{name}")
+        config.add_view(lambda request: Response(app_iter=FileIter(open(MEDIA / "photo.jpg", "rb"))), route_name="renamed")
         config.add_route("moved", "/moved")
         config.add_view(moved, route_name="moved")
         return config.make_wsgi_app()
@@ -136,6 +138,12 @@ def test_backends_from_ini_lines(echo_backend: str) -> None:
     app = make_app({"fop.backends": f"\nexif = pillow\navinfo = {echo_backend}, mediainfo\n"})
     response = Request.blank("/iter/photo.jpg?avinfo").get_response(app)
     assert response.json == {"name": "photo.jpg", "size": (MEDIA / "photo.jpg").stat().st_size}
+
+
+def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:
+    app = make_app({"fop.backends": {"avinfo": [echo_backend]}})
+    response = Request.blank("/renamed/caf%C3%A9%20au%20lait.jpg?avinfo").get_response(app)
+    assert response.json["name"] == "café au lait.jpg"
 
 
 @pytest.mark.parametrize(

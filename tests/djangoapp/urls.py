@@ -18,4 +18,5 @@ urlpatterns = [
     path("tracked/<str:name>", views.tracked_file),
     path("moved/<str:name>", views.moved),
     path("broken/<str:name>", views.broken),
+    path("renamed/<str:name>", views.renamed),
 ]

@@ -83,3 +83,8 @@ def moved(request: HttpRequest, name: str) -> HttpResponseRedirect:
 
 def broken(request: HttpRequest, name: str) -> HttpResponse:
     raise RuntimeError("a view that crashes")
+
+
+def renamed(request: HttpRequest, name: str) -> FileResponse:
+    """``photo.jpg`` under any name, to see which name reaches the backend."""
+    return FileResponse(_path("photo.jpg").open("rb"))
