@@ -36,6 +36,8 @@ GLOBAL_OPTIONS = {"MpegTs_MaximumOffset": str(2 * 1024 * 1024)}
 
 #: Containers where ffprobe prints a per-stream ``nb_frames`` (from an index).
 INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}
+#: Containers without codec tags: ffprobe prints ``[0][0][0][0]``.
+ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3", "flv"}
 #: MPEG-4 Systems codecs, whose average bit rate (esds) the mov demuxer reports.
 ESDS_CODECS = {"aac", "mp3", "mp2", "mpeg4"}
 #: Containers where ffprobe prints neither per-stream durations nor bit rates.
@@ -44,7 +46,7 @@ NO_STREAM_TIMES = {"matroska,webm"}
 #: ffprobe prints it even where the container has none.
 PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
 
-_KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle"}
+_KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -196,6 +198,8 @@ class Mapper:
 
     def stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
         kind = _KINDS[track["@type"]]
+        if kind == "data":
+            return self.data_stream(track, index)
         codec = codec_name(track, self.format_name)
         if not codec:
             logger.info("mediainfo: no FFmpeg name for %s %r", track["@type"], track.get("Format"))
@@ -206,6 +210,9 @@ class Mapper:
         if profile:
             out["profile"] = profile
         out["codec_type"] = kind
+        tag = self._codec_tag(track)
+        if tag is not None:
+            out["codec_tag_string"], out["codec_tag"] = fourcc_string(tag), f"0x{tag:04x}"
         if kind == "video":
             self._video(track, out)
         elif kind == "audio":
@@ -218,6 +225,39 @@ class Mapper:
         if tags:
             out["tags"] = tags
         return out
+
+    def data_stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
+        """A QuickTime timecode or metadata track: ffprobe lists it as a codec-less data stream."""
+        if not self.format_name.startswith("mov,") or "StreamOrder" not in track:
+            return None
+        out: dict[str, t.Any] = {"index": index, "codec_type": "data"}
+        tag = "tmcd" if track.get("Format") == "QuickTime TC" else str(track.get("CodecID", ""))
+        if len(tag) == 4:
+            out["codec_tag_string"] = tag
+            out["codec_tag"] = f"0x{int.from_bytes(tag.encode('latin-1'), 'little'):04x}"
+        out["r_frame_rate"] = out["avg_frame_rate"] = "0/0"
+        duration = _float(track.get("Duration"))
+        if duration:
+            out["duration"] = f"{duration:.6f}"
+        return out
+
+    def _codec_tag(self, track: dict[str, t.Any]) -> int | None:
+        """The container's codec tag, as libavformat reads it, where MediaInfo shows it."""
+        codec_id = str(track.get("CodecID", ""))
+        container = self.format_name
+        if container in ZERO_TAG_FORMATS:
+            return 0
+        try:
+            if container.startswith("mov,") or (container in ("avi", "asf") and track["@type"] == "Video"):
+                raw = codec_id[:4].encode("latin-1")
+                return int.from_bytes(raw, "little") if len(raw) == 4 else None
+            if container in ("avi", "asf", "wav", "w64"):
+                return int(codec_id, 16)
+            if container == "mpegts":
+                return int(codec_id.split("-")[0])
+        except (ValueError, UnicodeEncodeError):
+            pass
+        return None
 
     def _video(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
         width, height = _int(track.get("Width")), _int(track.get("Height"))
@@ -312,6 +352,15 @@ def codec_name(track: dict[str, t.Any], container: str = "") -> str:
     if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
         return names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
     return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+
+
+def fourcc_string(tag: int) -> str:
+    """``av_fourcc2str``: printable bytes as is, the others as ``[n]``, low byte first."""
+    out = []
+    for shift in (0, 8, 16, 24):
+        c = (tag >> shift) & 0xFF
+        out.append(chr(c) if chr(c).isascii() and (chr(c).isalnum() or chr(c) in ". -_") else f"[{c}]")
+    return "".join(out)
 
 
 def _pcm(track: dict[str, t.Any], container: str) -> str:
