@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import http.client
 import json
 import os
@@ -170,8 +171,12 @@ def wsgi_server(app: WSGIApplication, host: str = HOST) -> t.Iterator[Server]:
         thread.join(10)
 
 
+@functools.lru_cache(maxsize=None)
 def plain_answer(path: str, method: str = "GET") -> Reply:
-    """What the plain WSGI ``FopMiddleware`` over a static app of ``examples/media/`` answers."""
+    """What the plain WSGI ``FopMiddleware`` over a static app of ``examples/media/`` answers.
+
+    Cached: the files do not change during a run, and each answer is compared many times.
+    """
     from werkzeug.test import Client
 
     from fop_middleware.middleware import FopMiddleware
