@@ -52,8 +52,7 @@ def serve(
         return 2
     app = FopMiddleware(static_app(directory), backends=backends)
     with make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler) as httpd:
-        bound_host, bound_port = httpd.server_address[:2]
-        print(f"Serving {directory} on http://{bound_host}:{bound_port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        print(f"Serving {directory} on http://{host}:{httpd.server_port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:
