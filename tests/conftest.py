@@ -12,6 +12,8 @@ import typing as t
 
 import pytest
 from PIL import Image
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
 
 from fop_middleware import registry
 from fop_middleware.errors import NoExifData, UnsupportedFile
@@ -148,6 +150,19 @@ def test_backends(clean_registry: None) -> dict[str, list[str]]:
     for name, cls in TEST_BACKENDS.items():
         registry.register(name, cls, clobber=True)
     return {op: list(names) for op, names in TEST_ORDER.items()}
+
+
+def send_file_app(root: pathlib.Path) -> t.Any:
+    """A static app on werkzeug's send_file, which honours Range and conditional requests."""
+
+    @Request.application
+    def app(request: Request) -> t.Any:
+        path = root / request.path.lstrip("/")
+        if not path.is_file():
+            return Response("no such file", status=404)
+        return send_file(path, request.environ, conditional=True, etag=True)
+
+    return app
 
 
 def backend_module_exists(name: str) -> bool:

@@ -15,8 +15,7 @@ from werkzeug.test import Client
 from fop_middleware import FopMiddleware
 from fop_middleware.cli import main
 
-from conftest import FILES, require_backend
-from test_middleware import send_file_app
+from conftest import FILES, require_backend, send_file_app
 
 NEEDS_FFPROBE = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
 

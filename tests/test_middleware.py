@@ -16,14 +16,12 @@ import webob.static
 import werkzeug.wsgi
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.test import Client, create_environ
-from werkzeug.utils import send_file
-from werkzeug.wrappers import Request, Response
 
 from fop_middleware import FopMiddleware
 from fop_middleware.body import FileWrapper
 from fop_middleware.middleware import ENVIRON_OP
 
-from conftest import FILES, TEST_EXIF_READ, CountingFile, require_backend
+from conftest import FILES, TEST_EXIF_READ, CountingFile, require_backend, send_file_app
 
 KIB = 1024
 NEEDS_FFPROBE = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
@@ -231,19 +229,6 @@ def static_dir(tmp_path: pathlib.Path) -> pathlib.Path:
         (tmp_path / name).write_bytes((FILES / name).read_bytes())
     (tmp_path / "dir" / "my photoé.jpg").write_bytes((FILES / "photo.jpg").read_bytes())
     return tmp_path
-
-
-def send_file_app(root: pathlib.Path) -> t.Any:
-    """A static app on werkzeug's send_file, which honours Range and conditional requests."""
-
-    @Request.application
-    def app(request: Request) -> t.Any:
-        path = root / request.path.lstrip("/")
-        if not path.is_file():
-            return Response("no such file", status=404)
-        return send_file(path, request.environ, conditional=True, etag=True)
-
-    return app
 
 
 @pytest.mark.parametrize(
@@ -580,7 +565,6 @@ def _raising_start_response(*args: t.Any) -> t.NoReturn:
         pytest.param("200 OK", b"text", "exif", id="400"),
         pytest.param("404 Not Found", b"", "exif", id="404"),
         pytest.param("302 Found", b"", "exif", id="3xx"),
-        pytest.param("200 OK", b"x", "", id="passthrough"),
     ],
 )
 def test_close_once_even_when_start_response_raises(test_backends: t.Any, status: str, data: bytes, query: str) -> None:
@@ -591,9 +575,7 @@ def test_close_once_even_when_start_response_raises(test_backends: t.Any, status
     with pytest.raises(Boom):
         result = mw(environ, _raising_start_response)
         result.close()  # a server closes what it got
-    assert body.closes <= 1
-    if query:
-        assert body.closes == 1
+    assert body.closes == 1
 
 
 @pytest.mark.parametrize(
