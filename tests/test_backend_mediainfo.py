@@ -99,6 +99,19 @@ def test_big_mpeg_ts_is_read_in_part(tmp_path: pathlib.Path) -> None:
     assert [s["codec_name"] for s in got["streams"]] == [s["codec_name"] for s in expected("h264_aac.ts")["streams"]]
 
 
+@needs_mediainfo
+def test_matroska_frame_rate_from_a_bounded_second_look() -> None:
+    path = MEDIA / "h264_aac.mkv"
+    stream = CountingFile(path)
+    try:
+        got = registry.get_backend("mediainfo").extract(Source(t.cast("t.BinaryIO", stream), path.name, None, path.stat().st_size))
+        assert not stream.closed
+    finally:
+        stream.close()
+    video = expected(path.name)["streams"][0]
+    assert (got["streams"][0]["r_frame_rate"], got["streams"][0]["avg_frame_rate"]) == (video["r_frame_rate"], video["avg_frame_rate"])
+
+
 def extract(path: pathlib.Path) -> dict[str, t.Any]:
     with open(path, "rb") as f:
         return registry.get_backend("mediainfo").extract(Source(f, path.name, str(path), path.stat().st_size))

@@ -9,6 +9,7 @@ out rather than guessed.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -28,6 +29,10 @@ PARSE_SPEED = 0.0
 
 #: Bytes handed to libmediainfo per call.
 BUFFER_SIZE = 64 * 1024
+
+#: The second, bounded look for frame rates parse speed 0 leaves out.
+SECOND_LOOK_SPEED = 0.5
+SECOND_LOOK_BYTES = 1024 * 1024
 
 #: Process-wide libmediainfo options set once. MPEG-TS is otherwise scanned for its
 #: first 64 MB (``MpegTs_MaximumOffset``) whatever the parse speed; 2 MiB from each end
@@ -73,18 +78,61 @@ class MediainfoExtractor(Extractor):
         return Availability(True)
 
     def extract(self, source: Source) -> dict[str, t.Any]:
-        from pymediainfo import MediaInfo
-
         _set_global_options()
-        source.stream.seek(0)
-        try:
-            text = MediaInfo.parse(source.stream, output="JSON", full=True, parse_speed=PARSE_SPEED, buffer_size=BUFFER_SIZE)
-            report = json.loads(str(text)) if text else {}
-        except (RuntimeError, ValueError) as e:
-            logger.exception("libmediainfo failed on %r", source.name)
-            raise ExtractorFailure("mediainfo could not read the file") from e
-        tracks = (report.get("media") or {}).get("track") or []
-        return Mapper(tracks, source).answer()
+        mapper = Mapper(_tracks(source, source.stream, PARSE_SPEED), source)
+        if mapper.lacks_frame_rates():
+            # Matroska keeps frame rates in its blocks, which parse speed 0 skips: look
+            # at the first blocks only, and take nothing else from that second look.
+            capped = CappedReader(source.stream, SECOND_LOOK_BYTES)
+            mapper.add_frame_rates(_tracks(source, t.cast("t.BinaryIO", capped), SECOND_LOOK_SPEED))
+        return mapper.answer()
+
+
+def _tracks(source: Source, stream: t.BinaryIO, speed: float) -> list[dict[str, t.Any]]:
+    """libmediainfo's tracks for ``stream``, read from its start."""
+    from pymediainfo import MediaInfo
+
+    stream.seek(0)
+    try:
+        text = MediaInfo.parse(stream, output="JSON", full=True, parse_speed=speed, buffer_size=BUFFER_SIZE)
+        report = json.loads(str(text)) if text else {}
+    except (RuntimeError, ValueError) as e:
+        logger.exception("libmediainfo failed on %r", source.name)
+        raise ExtractorFailure("mediainfo could not read the file") from e
+    tracks: list[dict[str, t.Any]] = (report.get("media") or {}).get("track") or []
+    return tracks
+
+
+class CappedReader(io.RawIOBase):
+    """A view of a seekable stream that reports its end once ``budget`` bytes were read."""
+
+    def __init__(self, stream: t.BinaryIO, budget: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._left = budget
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        if self._left <= 0:
+            return 0
+        data = self._stream.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def close(self) -> None:
+        """Leave the stream open: it is the caller's."""
 
 
 _options_lock = threading.Lock()
@@ -126,6 +174,20 @@ class Mapper:
         self.menus = [tr for tr in tracks if tr.get("@type") == "Menu"]
         self.source = source
         self.format_name = names.MEDIAINFO_FORMATS.get(str(self.general.get("Format", "")), "")
+
+    def lacks_frame_rates(self) -> bool:
+        return self.format_name == "matroska,webm" and any(
+            tr["@type"] == "Video" and not tr.get("FrameRate") for tr in self.tracks)
+
+    def add_frame_rates(self, tracks: list[dict[str, t.Any]]) -> None:
+        """Copy the frame rates of a second report onto this one's video tracks."""
+        rates = {str(tr.get("StreamOrder")): tr for tr in tracks if tr.get("@type") == "Video"}
+        for track in self.tracks:
+            other = rates.get(str(track.get("StreamOrder")))
+            if track["@type"] == "Video" and other and not track.get("FrameRate"):
+                for key in ("FrameRate", "FrameRate_Num", "FrameRate_Den"):
+                    if key in other:
+                        track[key] = other[key]
 
     def answer(self) -> dict[str, t.Any]:
         if not self.format_name or names.is_refused_format(self.format_name):

@@ -17,6 +17,7 @@ $ff $V $A $X264 -c:a aac -b:a 32k $TAGS h264_aac_moov_end.mp4
 $ff $V $A $A2 -i /tmp/fop-sub.srt -map 0 -map 1 -map 2 -map 3 $X264 -c:a:0 aac -b:a:0 32k \
     -c:a:1 libvorbis -q:a:1 0 -c:s srt -metadata:s:a:0 language=eng -metadata:s:a:1 language=fra \
     -metadata:s:s:0 language=eng $TAGS h264_2audio_srt.mkv
+$ff -f lavfi -i testsrc2=size=160x120:rate=25:duration=1 $A $X264 -c:a aac -b:a 32k h264_aac.mkv
 $ff $V $A -c:v libvpx-vp9 -b:v 50k -deadline realtime -c:a libopus -b:a 24k $TAGS vp9_opus.webm
 $ff $A -c:a libmp3lame -b:a 32k -id3v2_version 3 $TAGS cbr_id3.mp3
 $ff $A -c:a flac $TAGS audio.flac
