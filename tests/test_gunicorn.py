@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import pathlib
 import time
@@ -9,7 +10,7 @@ import typing as t
 import wsgiref.util
 
 import pytest
-from werkzeug.test import create_environ
+from werkzeug.test import Client, create_environ
 
 from fop_middleware import FopMiddleware
 from servers import MEDIA, ROOT, Server, assert_fop_answer, gunicorn, plain_answer
@@ -45,6 +46,20 @@ def test_plain_request_returns_the_apps_own_file_wrapper() -> None:
         assert b"".join(result) == (MEDIA / "photo.jpg").read_bytes()
     finally:
         result.close()  # type: ignore[attr-defined]
+
+
+def test_fop_request_gets_the_identity_file_not_a_compressed_variant(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WhiteNoise serves ``photo.jpg.gz`` to a gzip client; a fop request must read ``photo.jpg``."""
+    data = (MEDIA / "photo.jpg").read_bytes()
+    (tmp_path / "photo.jpg").write_bytes(data)
+    (tmp_path / "photo.jpg.gz").write_bytes(gzip.compress(data))
+    monkeypatch.setenv("FOP_MEDIA_ROOT", str(tmp_path))
+    client = Client(load_example("gunicorn_static").app)
+    with client.get("/photo.jpg", headers={"Accept-Encoding": "gzip"}) as plain:
+        assert plain.headers["Content-Encoding"] == "gzip"
+    with client.get("/photo.jpg?exif", headers={"Accept-Encoding": "gzip"}) as fop:
+        assert fop.status_code == 200
+        assert fop.get_data() == plain_answer("/photo.jpg?exif").body
 
 
 @pytest.fixture(scope="module", params=["sync", "gthread"])
