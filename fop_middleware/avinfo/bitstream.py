@@ -9,6 +9,7 @@ private options, so the same bits are read here from the extradata.
 from __future__ import annotations
 
 import re
+import typing as t
 
 from .ffmt import CHROMA_LOCATIONS
 
@@ -159,3 +160,32 @@ def alac_bits(extradata: bytes | None) -> int:
     if not extradata or len(extradata) < 36:
         return 0
     return extradata[17]
+
+
+def mpeg2_cpb(extradata: bytes | None) -> dict[str, t.Any] | None:
+    """The "CPB properties" side data 5.1's MPEG-2 parser exported from the sequence header.
+
+    ``max_bitrate`` is the header's bit rate (0 for the VBR marker 0x3FFFF) and
+    ``buffer_size`` its VBV buffer size; the other fields stay at their defaults.
+    """
+    at = extradata.find(b"\x00\x00\x01\xb3") if extradata else -1
+    if extradata is None or at < 0 or len(extradata) < at + 12:
+        return None
+    h = extradata[at + 4:at + 12]
+    rate = (h[4] << 10) | (h[5] << 2) | (h[6] >> 6)
+    vbv = ((h[6] & 0x1F) << 5) | (h[7] >> 3)
+    ext = extradata.find(b"\x00\x00\x01\xb5", at + 12)
+    if ext >= 0 and len(extradata) >= ext + 9 and extradata[ext + 4] >> 4 == 1:
+        e = extradata[ext + 4:ext + 9]
+        rate |= (((e[2] & 0x1F) << 7) | (e[3] >> 1)) << 18
+        vbv |= e[4] << 10
+    if not vbv:
+        return None
+    return {
+        "side_data_type": "CPB properties",
+        "max_bitrate": 0 if rate & 0x3FFFF == 0x3FFFF else rate * 400,
+        "min_bitrate": 0,
+        "avg_bitrate": 0,
+        "buffer_size": vbv * 16384,
+        "vbv_delay": -1,
+    }

@@ -36,7 +36,7 @@ TICKS_PER_FRAME = {"h264": 2, "mpeg1video": 2, "mpeg2video": 2}
 
 #: Where decoders put chroma samples when the bitstream does not say (``chroma_location``).
 CHROMA_LOCATION = {
-    "h264": "left", "mpeg2video": "left", "mpeg4": "left",
+    "h264": "left", "mpeg2video": "left", "mpeg4": "left", "hevc": "left",
     "mpeg1video": "center", "h263": "center", "h263p": "center", "mjpeg": "center",
     "theora": "center", "jpegls": "center",
 }

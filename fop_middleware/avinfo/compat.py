@@ -97,18 +97,21 @@ def matroska_codec_delay(answer: Answer, extradata: dict[int, bytes | None]) -> 
         fmt["start_time"] = ffmt.seconds(earliest, MICROSECONDS)
 
 
-def mov_broken_tracks(answer: Answer, movie: isobmff.Movie, size: int) -> None:
-    """Tracks without sample tables: 5.1 gave them the ``mvhd`` duration, not their own.
+def mov_movie_duration(answer: Answer, movie: isobmff.Movie, size: int) -> None:
+    """MP4/QuickTime: the format's duration is ``mvhd``'s, unless the file is fragmented.
 
-    5.1's ``mov_read_trak()`` gave up on such a track before reading its timing, the
-    format kept ``mvhd``'s duration, and ``fill_all_stream_timings()`` gave the track that.
+    5.1's ``mov_read_mvhd()`` set the format duration from the movie header ("the
+    duration of individual tracks may be inaccurate"); newer FFmpeg takes the longest
+    track. Tracks that 5.1 could not time (no sample tables, a ``covr`` picture) then
+    took that duration (``fill_all_stream_timings()``).
     """
-    timeless = [i for i, track in enumerate(movie.tracks) if track.timeless]
-    if not any(track.broken for track in movie.tracks) or movie.time_scale <= 0 or movie.duration <= 0:
+    if movie.fragmented or movie.time_scale <= 0 or movie.duration <= 0:
         return
     duration_us = rescale(movie.duration, ffmt.TIME_BASE, movie.time_scale)
     _set_format_duration(answer, duration_us, size)
+    if not any(track.broken for track in movie.tracks):
+        return
     for entry in answer["streams"]:
         cover = entry["index"] >= len(movie.tracks)  # a ``covr`` picture, no track of its own
-        if (cover or entry["index"] in timeless) and "start_pts" not in entry:
+        if (cover or movie.tracks[entry["index"]].timeless) and "start_pts" not in entry:
             _set_duration(entry, rescale_q(duration_us, MICROSECONDS, time_base(entry)))

@@ -20,6 +20,8 @@ _CONTAINERS = {b"trak", b"mdia", b"minf", b"stbl"}
 #: A moov larger than this is not worth walking for two tags (it is read box by box anyway).
 _MAX_MOOV = 64 << 20
 _IDENTITY = (65536, 0, 0, 0, 65536, 0, 0, 0, 1 << 30)
+#: The largest sample size table read to sum a data track's bytes.
+_MAX_TABLE = 1 << 20
 
 
 @dataclasses.dataclass
@@ -32,6 +34,22 @@ class Track:
     #: Entry counts of the sample tables that 5.1's ``mov_read_trak()`` checks.
     counts: dict[bytes, int] = dataclasses.field(default_factory=dict)
     sample_size: int = 0
+    #: The first sample entry: its format (the codec tag), size and first bytes.
+    entry_format: bytes = b""
+    entry_size: int = 0
+    entry: bytes = b""
+    #: Bytes of all samples (``stsz``), for the bit rate 5.1 gave data tracks.
+    data_size: int = 0
+
+    @property
+    def audio_service_type(self) -> int | None:
+        """``bsmod`` of an AC-3 ``dac3`` or E-AC-3 ``dec3`` box, as 5.1's demuxer exported it."""
+        for kind, shift, mask, skip in ((b"dac3", 14, 0x7, 0), (b"dec3", 12, 0x1F, 2)):
+            at = self.entry.find(kind)
+            if at >= 4 and len(self.entry) >= at + 4 + skip + 3:
+                info = int.from_bytes(self.entry[at + 4 + skip:at + 7 + skip], "big")
+                return (info >> shift) & mask
+        return None
 
     @property
     def timeless(self) -> bool:
@@ -55,6 +73,8 @@ class Movie:
     time_scale: int = 0
     duration: int = 0
     tracks: list[Track] = dataclasses.field(default_factory=list)
+    #: An ``mvex`` box: a fragmented file, whose ``mvhd`` duration 5.1 did not use.
+    fragmented: bool = False
 
 
 def _boxes(stream: BinaryIO, start: int, end: int) -> t.Iterator[tuple[bytes, int, int]]:
@@ -98,13 +118,22 @@ def _walk_trak(stream: BinaryIO, start: int, end: int, track: Track) -> None:
         elif kind == b"stsz":
             data = _read(stream, payload + 4, 8)
             track.sample_size = int.from_bytes(data[:4], "big")
-            track.counts[kind] = int.from_bytes(data[4:8], "big")
+            track.counts[kind] = count = int.from_bytes(data[4:8], "big")
+            if track.sample_size:
+                track.data_size = track.sample_size * count
+            elif track.handler not in (b"vide", b"soun") and count * 4 <= _MAX_TABLE:
+                table = _read(stream, payload + 12, count * 4)
+                track.data_size = sum(struct.unpack(f">{len(table) // 4}I", table[: len(table) // 4 * 4]))
         elif kind == b"hdlr":
             track.handler = _read(stream, payload + 8, 4)
         elif kind == b"stsd":
             # full box (4) + entry count (4), then the first entry: size, format,
             # 6 reserved, data reference index, version, revision, vendor.
-            data = _read(stream, payload, 32)
+            data = _read(stream, payload, min(box_end - payload, 512))
+            if len(data) >= 16:
+                track.entry_size = int.from_bytes(data[8:12], "big")
+                track.entry_format = data[12:16]
+                track.entry = data[8:]
             if len(data) >= 32 and track.handler in (b"vide", b"soun"):
                 track.vendor = struct.unpack("<I", data[28:32])[0]
 
@@ -122,6 +151,8 @@ def read_movie(stream: BinaryIO, size: int) -> Movie:
                 track = Track()
                 _walk_trak(stream, sub_payload, sub_end, track)
                 movie.tracks.append(track)
+            elif sub == b"mvex":
+                movie.fragmented = True
             elif sub == b"mvhd":
                 data = _read(stream, sub_payload, 32)
                 if data[:1] == b"\x01" and len(data) >= 32:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fractions
 import re
+import struct
 import typing as t
 
 from . import bitstream, codecs, compat, ffmt, isobmff
@@ -111,6 +112,10 @@ def _video_fields(out: dict[str, t.Any], stream: av.stream.Stream, name: str, de
     chroma = codecs.CHROMA_LOCATION.get(name)
     if name == "h264":
         chroma = bitstream.h264_chroma_location(cc.extradata)
+    elif name == "hevc" and fmt is not None and not fmt.name.startswith("yuv420"):
+        chroma = None  # hevc_decode_init() sets "left" for 4:2:0 only
+    elif name == "mpeg2video" and fmt is not None and not fmt.name.startswith("yuv420"):
+        chroma = "topleft"  # mpeg_decode_postinit(): 4:2:2 and 4:4:4 sit top-left
     if chroma and chroma != "unspecified":
         out["chroma_location"] = chroma
     field_order = ffmt.name_at(ffmt.FIELD_ORDERS, int(cc.field_order))
@@ -183,7 +188,12 @@ def stream_info(
     has_decoder = _open_decoder(stream)
 
     out: dict[str, t.Any] = {"index": stream.index}
-    if cc is not None:
+    if cc is None:
+        name = getattr(stream, "name", None) or "unknown"
+        if name != "unknown":
+            out["codec_name"] = name
+            out["codec_long_name"] = CODEC_LONG_NAMES.get(name, "unknown")
+    else:
         out["codec_name"] = name
         out["codec_long_name"] = CODEC_LONG_NAMES.get(name) or cc.codec.long_name or "unknown"
         if cc.profile:
@@ -196,6 +206,8 @@ def stream_info(
     sample_rate = cc.sample_rate if kind == "audio" else 0
     out["codec_time_base"] = codec_time_base(kind, name, rate, sample_rate)
     tag = tag_int(cc.codec_tag if cc is not None else None)
+    if cc is None and track is not None and track.entry_format:
+        tag = int.from_bytes(track.entry_format, "little")
     out["codec_tag_string"] = ffmt.fourcc(tag)
     out["codec_tag"] = "0x%04x" % tag
 
@@ -216,6 +228,10 @@ def stream_info(
     # Only video streams get frame rates from PyAV (and from 5.1's find_stream_info).
     out["r_frame_rate"] = ffmt.q(getattr(stream, "base_rate", None) if kind == "video" else None)
     out["avg_frame_rate"] = ffmt.q(getattr(stream, "average_rate", None) if kind == "video" else None)
+    if kind == "data" and track is not None and track.entry_format == b"tmcd" and len(track.entry) >= 32:
+        # 5.1's mov_parse_stsd_data(): the timecode entry's time scale / frame duration
+        scale, frame = struct.unpack(">II", track.entry[24:32])
+        out["avg_frame_rate"] = f"{scale}/{frame}"
     out["time_base"] = ffmt.q(stream.time_base)
     time_base = frac(stream.time_base)
     for ts_key, time_key, value in (
@@ -228,6 +244,9 @@ def stream_info(
             if text is not None:
                 out[time_key] = text
     bit_rate = cc.bit_rate if cc is not None else 0
+    if cc is None and track is not None and track.data_size and stream.duration and stream.time_base:
+        # 5.1's mov_read_header(): data_size * 8 * time_scale / duration, for every track
+        bit_rate = track.data_size * 8 * stream.time_base.denominator // (stream.duration * stream.time_base.numerator)
     if bit_rate and bit_rate > 0:
         out["bit_rate"] = str(bit_rate)
     raw_bits = _raw_bits(kind, name, cc) if cc is not None else 0
@@ -237,15 +256,26 @@ def stream_info(
         out["nb_frames"] = str(stream.frames)
     if extradata:
         out["extradata_size"] = len(extradata)
+    elif cc is None and track is not None and track.entry_size > 16:
+        out["extradata_size"] = track.entry_size - 16
     flags = int(stream.disposition)
     out["disposition"] = {key: int(bool(flags & bit)) for key, bit in DISPOSITIONS}
     tags = dict(stream.metadata)
+    if track is not None:
+        tags.pop("name", None)  # a track's udta name, which 5.1 did not read
     if track is not None and track.vendor is not None and kind in ("video", "audio"):
         tags = _with_vendor(tags, ffmt.fourcc(track.vendor))
     if tags:
         out["tags"] = tags
     if track is not None and track.matrix is not None and kind == "video":
         out["side_data_list"] = [isobmff.display_matrix_side_data(track.matrix)]
+    if name == "mpeg2video":
+        cpb = bitstream.mpeg2_cpb(extradata)
+        if cpb is not None:
+            out["side_data_list"] = [cpb]
+    service_type = track.audio_service_type if track is not None and kind == "audio" else None
+    if service_type is not None:
+        out["side_data_list"] = [{"side_data_type": "Audio Service Type", "service_type": service_type}]
     return out
 
 
@@ -263,7 +293,7 @@ def _with_vendor(tags: dict[str, str], vendor: str) -> dict[str, str]:
     return out
 
 
-def format_info(container: av.container.InputContainer, filename: str, size: int) -> dict[str, t.Any]:
+def format_info(container: av.container.InputContainer, filename: str, size: int, head: bytes) -> dict[str, t.Any]:
     """ffprobe's ``format`` object."""
     fmt_name = container.format.name
     out: dict[str, t.Any] = {
@@ -281,6 +311,8 @@ def format_info(container: av.container.InputContainer, filename: str, size: int
     if container.bit_rate and container.bit_rate > 0:
         out["bit_rate"] = str(container.bit_rate)
     out["probe_score"] = codecs.PROBE_SCORES.get(fmt_name, 100)
+    if fmt_name == "wav" and head[:4] in (b"RF64", b"BW64"):
+        out["probe_score"] = 100  # wav_probe(): AVPROBE_SCORE_MAX for 64-bit RIFF
     tags = dict(container.metadata)
     if tags:
         out["tags"] = tags
@@ -300,11 +332,12 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         track = tracks[st.index] if st.index < len(tracks) else None
         streams.append(stream_info(st, show_ids, track))
         extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
-    answer = {"streams": streams, "format": format_info(container, filename, size)}
+    stream.seek(0)
+    answer = {"streams": streams, "format": format_info(container, filename, size, stream.read(16))}
     if container.format.name == "mp3":
         compat.mp3_untrimmed_duration(answer, stream, size)
     elif movie.tracks:
-        compat.mov_broken_tracks(answer, movie, size)
+        compat.mov_movie_duration(answer, movie, size)
     elif container.format.name.startswith("matroska"):
         compat.matroska_codec_delay(answer, extradata)
     fmt = answer["format"]

@@ -11,6 +11,7 @@ import os
 import time
 import typing as t
 
+from ..avinfo.names import is_refused_format
 from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
 from ..extractor import HEAD_SIZE, Availability, Extractor, Source
 
@@ -139,7 +140,7 @@ class PyavExtractor(Extractor):
             logger.info("pyav cannot open %r: %s", source.name, e)
             raise BadRequest(BAD_MEDIA) from e
         try:
-            if not container.streams:
+            if not container.streams or is_refused_format(container.format.name):
                 raise BadRequest(BAD_MEDIA)
             return probe(container, source.name, size, reader)
         except _Deadline as e:
