@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import pathlib
+import shutil
 import struct
+import subprocess
 import typing as t
 
 import pytest
 from PIL import Image
 
 from fop_middleware import registry
-from fop_middleware.backends.mediainfo import codec_name
+from fop_middleware.backends.mediainfo_map import codec_name
+from fop_middleware.backends.mediainfo_pictures import describe_picture
 from fop_middleware.extractor import Source
 
 from avinfo_contract import MEDIA, READ_BUDGET, AvinfoContract, CountingFile, expected
@@ -112,6 +117,41 @@ def test_matroska_frame_rate_from_a_bounded_second_look() -> None:
     assert (got["streams"][0]["r_frame_rate"], got["streams"][0]["avg_frame_rate"]) == (video["r_frame_rate"], video["avg_frame_rate"])
 
 
+@pytest.mark.parametrize(
+    ("mode", "fmt", "options", "want"),
+    [
+        pytest.param("RGB", "JPEG", {"subsampling": 2}, ("mjpeg", "yuvj420p"), id="jpeg-420"),
+        pytest.param("RGB", "JPEG", {"subsampling": 0}, ("mjpeg", "yuvj444p"), id="jpeg-444"),
+        pytest.param("L", "JPEG", {}, ("mjpeg", "gray"), id="jpeg-gray"),
+        pytest.param("RGBA", "PNG", {}, ("png", "rgba"), id="png-rgba"),
+        pytest.param("P", "PNG", {}, ("png", "pal8"), id="png-palette"),
+        pytest.param("1", "PNG", {}, ("png", "monob"), id="png-1bit"),
+    ],
+)
+def test_cover_pictures_are_described_like_ffmpeg(mode: str, fmt: str, options: dict[str, t.Any], want: tuple[str, str]) -> None:
+    image = io.BytesIO()
+    Image.new(mode, (33, 17)).save(image, fmt, **options)
+    info = describe_picture(base64.b64encode(image.getvalue()).decode())
+    assert (info["codec_name"], info["pix_fmt"], info["width"], info["height"]) == (*want, 33, 17)
+
+
+def test_a_flac_picture_block_is_unwrapped() -> None:
+    assert describe_picture(base64.b64encode(flac_picture_block(png_bytes((20, 10)))).decode())["codec_name"] == "png"
+    assert describe_picture(base64.b64encode(b"<Dummy cover art>").decode()) == {}
+
+
+@needs_mediainfo
+def test_flac_cover_matches_ffprobe(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "cover.flac"
+    path.write_bytes(flac_with_picture((MEDIA / "audio.flac").read_bytes(), png_bytes((24, 12))))
+    cover = extract(path)["streams"][1]
+    want = {"codec_name": "png", "codec_type": "video", "width": 24, "height": 12, "pix_fmt": "rgb24"}
+    if shutil.which("ffprobe"):
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)], capture_output=True, check=True)
+        want = {k: json.loads(out.stdout)["streams"][1][k] for k in want}
+    assert {k: cover.get(k) for k in want} == want
+
+
 def extract(path: pathlib.Path) -> dict[str, t.Any]:
     with open(path, "rb") as f:
         return registry.get_backend("mediainfo").extract(Source(f, path.name, str(path), path.stat().st_size))
@@ -137,3 +177,26 @@ def syncsafe(data: bytes) -> int:
 
 def to_syncsafe(n: int) -> bytes:
     return bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F])
+
+
+def png_bytes(size: tuple[int, int]) -> bytes:
+    image = io.BytesIO()
+    Image.new("RGB", size, (200, 100, 0)).save(image, "PNG")
+    return image.getvalue()
+
+
+def flac_picture_block(image: bytes) -> bytes:
+    """A FLAC ``METADATA_BLOCK_PICTURE`` body: a front cover (type 3)."""
+    mime = b"image/png"
+    return struct.pack(">II", 3, len(mime)) + mime + struct.pack(">I", 0) + struct.pack(">IIIII", 0, 0, 24, 0, len(image)) + image
+
+
+def flac_with_picture(flac: bytes, image: bytes) -> bytes:
+    """``flac`` with a PICTURE metadata block added after its STREAMINFO."""
+    assert flac[:4] == b"fLaC"
+    streaminfo_end = 4 + 4 + int.from_bytes(flac[5:8], "big")
+    last = flac[4] & 0x80
+    body = flac_picture_block(image)
+    first = bytes([flac[4] & 0x7F]) + flac[5:streaminfo_end]
+    picture = bytes([6 | last]) + len(body).to_bytes(3, "big") + body
+    return flac[:4] + first + picture + flac[streaminfo_end:]

@@ -1593,3 +1593,12 @@ LANGUAGES_T: dict[str, str] = {
     "chi": "zho", "cze": "ces", "dut": "nld", "fre": "fra", "ger": "deu", "gre": "ell",
     "per": "fas", "rum": "ron", "slo": "slk",
 }
+
+#: Codecs whose FFmpeg decoder has a single output pixel format.
+FIXED_PIX_FMTS: dict[str, str] = {
+    "flv1": "yuv420p", "h261": "yuv420p", "h263": "yuv420p", "mpeg1video": "yuv420p",
+    "msmpeg4v1": "yuv420p", "msmpeg4v2": "yuv420p", "msmpeg4v3": "yuv420p", "rv10": "yuv420p",
+    "rv20": "yuv420p", "rv30": "yuv420p", "rv40": "yuv420p", "svq1": "yuv410p",
+    "vp6f": "yuv420p", "vp8": "yuv420p", "wmv1": "yuv420p", "wmv2": "yuv420p",
+    "wmv3": "yuv420p", "vc1": "yuv420p", "cinepak": "rgb24",
+}

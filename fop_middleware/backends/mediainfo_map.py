@@ -1,0 +1,397 @@
+"""MediaInfo's report (its JSON tracks) mapped onto ffprobe 5.1's JSON.
+
+MediaInfo names what it finds in its own words; the tables in
+:mod:`fop_middleware.avinfo.names` give FFmpeg's names, and the rules here give the
+fields ffprobe derives (types, fractions, per-container habits). A field MediaInfo
+cannot know is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import typing as t
+from fractions import Fraction
+
+from ..avinfo import names
+from ..errors import BadRequest
+from ..extractor import Source
+from .mediainfo_pictures import describe_picture
+
+logger = logging.getLogger("fop_middleware")
+
+#: Containers where ffprobe prints a per-stream ``nb_frames`` (from an index).
+INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}
+#: Containers without codec tags: ffprobe prints ``[0][0][0][0]``.
+ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3", "flv"}
+#: MPEG-4 Systems codecs, whose average bit rate (esds) the mov demuxer reports.
+ESDS_CODECS = {"aac", "mp3", "mp2", "mpeg4"}
+#: Containers where ffprobe prints neither per-stream durations nor bit rates.
+NO_STREAM_TIMES = {"matroska,webm"}
+#: Codecs whose FFmpeg parser reads a constant bit rate from every frame header, so
+#: ffprobe prints it even where the container has none.
+PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
+
+_KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+_KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+class Mapper:
+    """One MediaInfo report turned into ffprobe's ``{"streams": [...], "format": {...}}``."""
+
+    def __init__(self, tracks: list[dict[str, t.Any]], source: Source) -> None:
+        self.general = next((tr for tr in tracks if tr.get("@type") == "General"), {})
+        self.tracks = [tr for tr in tracks if tr.get("@type") in _KINDS]
+        self.images = [tr for tr in tracks if tr.get("@type") == "Image"]
+        self.menus = [tr for tr in tracks if tr.get("@type") == "Menu"]
+        self.source = source
+        self.format_name = names.MEDIAINFO_FORMATS.get(str(self.general.get("Format", "")), "")
+
+    def lacks_frame_rates(self) -> bool:
+        return self.format_name == "matroska,webm" and any(
+            tr["@type"] == "Video" and not tr.get("FrameRate") for tr in self.tracks)
+
+    def add_frame_rates(self, tracks: list[dict[str, t.Any]]) -> None:
+        """Copy the frame rates of a second report onto this one's video tracks."""
+        rates = {str(tr.get("StreamOrder")): tr for tr in tracks if tr.get("@type") == "Video"}
+        for track in self.tracks:
+            other = rates.get(str(track.get("StreamOrder")))
+            if track["@type"] == "Video" and other and not track.get("FrameRate"):
+                for key in ("FrameRate", "FrameRate_Num", "FrameRate_Den"):
+                    if key in other:
+                        track[key] = other[key]
+
+    def answer(self) -> dict[str, t.Any]:
+        if not self.format_name or names.is_refused_format(self.format_name):
+            raise BadRequest("invalid or unsupported audio/video file")
+        streams: list[dict[str, t.Any]] = []
+        for track in sorted(self.tracks, key=_stream_order):
+            stream = self.stream(track, len(streams))
+            if stream is not None:
+                streams.append(stream)
+        if not streams:
+            raise BadRequest("no audio or video stream found")
+        streams.extend(self.covers(len(streams)))
+        return {"streams": streams, "format": self.format(streams)}
+
+    def format(self, streams: list[dict[str, t.Any]]) -> dict[str, t.Any]:
+        g = self.general
+        out: dict[str, t.Any] = {"filename": self.source.name, "nb_streams": len(streams)}
+        out["nb_programs"] = len(self.menus) if self.format_name == "mpegts" else 0
+        out["format_name"] = self.format_name
+        out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
+        duration = _float(g.get("Duration"))
+        if self.format_name == "mpegts":
+            duration = self._ts_times(out) or duration
+        if duration:
+            out["duration"] = f"{duration:.6f}"
+        size = _int(g.get("FileSize")) or self.source.size
+        if size:
+            out["size"] = str(size)
+        if size and duration:
+            out["bit_rate"] = str(int(size * 8 / duration))
+        tags = _format_tags(g)
+        if tags:
+            out["tags"] = tags
+        return out
+
+    def _ts_times(self, out: dict[str, t.Any]) -> float | None:
+        """MPEG-TS: like libavformat, the span from the first stream start to the last end."""
+        spans = [(_float(tr.get("Delay")), _float(tr.get("Duration"))) for tr in self.tracks]
+        known = [(start, length) for start, length in spans if start is not None and length]
+        if not known:
+            return None
+        first = min(start for start, _ in known)
+        out["start_time"] = f"{first:.6f}"
+        return max(start + length for start, length in known) - first
+
+    def covers(self, first_index: int) -> list[dict[str, t.Any]]:
+        """Embedded cover pictures, which ffprobe lists as video streams after the others."""
+        count = len(str(self.general.get("Cover", "")).split(" / ")) if self.general.get("Cover") else len(self.images)
+        datas = str(self.general.get("Cover_Data", "")).split(" / ") if self.general.get("Cover_Data") else []
+        mimes = str(self.general.get("Cover_Mime", "")).split(" / ")
+        out = []
+        for n in range(count):
+            track = self.images[n] if n < len(self.images) else {}
+            picture = describe_picture(datas[n]) if n < len(datas) else {}
+            if not picture:
+                fmt = track.get("Format") or {"image/jpeg": "JPEG", "image/png": "PNG"}.get(mimes[n] if n < len(mimes) else "")
+                codec = {"JPEG": "mjpeg", "PNG": "png"}.get(str(fmt))
+                picture = {"codec_name": codec} if codec else {}
+                if codec and _int(track.get("Width")) and _int(track.get("Height")):
+                    picture.update(width=_int(track["Width"]), height=_int(track["Height"]))
+                    picture["pix_fmt"] = _pix_fmt(codec, track)
+            stream: dict[str, t.Any] = {"index": first_index + n}
+            if picture.get("codec_name"):
+                stream["codec_name"] = picture["codec_name"]
+                stream["codec_long_name"] = names.CODEC_LONG_NAMES[picture["codec_name"]]
+            stream["codec_type"] = "video"
+            stream.update((k, picture[k]) for k in ("width", "height", "pix_fmt") if picture.get(k))
+            stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
+            duration = _float(self.general.get("Duration"))
+            if duration:  # libavformat gives a still picture the file's duration
+                stream["duration"] = f"{duration:.6f}"
+            out.append(stream)
+        return out
+
+    def stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
+        kind = _KINDS[track["@type"]]
+        if kind == "data":
+            return self.data_stream(track, index)
+        codec = codec_name(track, self.format_name)
+        if not codec:
+            logger.info("mediainfo: no FFmpeg name for %s %r", track["@type"], track.get("Format"))
+            return None
+        out: dict[str, t.Any] = {"index": index, "codec_name": codec}
+        out["codec_long_name"] = names.CODEC_LONG_NAMES.get(codec, "unknown")
+        profile = _profile(codec, track)
+        if profile:
+            out["profile"] = profile
+        out["codec_type"] = kind
+        tag = self._codec_tag(track)
+        if tag is not None:
+            out["codec_tag_string"], out["codec_tag"] = fourcc_string(tag), f"0x{tag:04x}"
+        if kind == "video":
+            self._video(track, out)
+        elif kind == "audio":
+            self._audio(codec, track, out)
+        rate = _frame_rate(track) if kind == "video" else "0/0"
+        if rate:
+            out["r_frame_rate"] = out["avg_frame_rate"] = rate
+        self._times(kind, track, out)
+        tags = self._stream_tags(track)
+        if tags:
+            out["tags"] = tags
+        return out
+
+    def data_stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
+        """A QuickTime timecode or metadata track: ffprobe lists it as a codec-less data stream."""
+        if not self.format_name.startswith("mov,") or "StreamOrder" not in track:
+            return None
+        out: dict[str, t.Any] = {"index": index, "codec_type": "data"}
+        tag = "tmcd" if track.get("Format") == "QuickTime TC" else str(track.get("CodecID", ""))
+        if len(tag) == 4:
+            out["codec_tag_string"] = tag
+            out["codec_tag"] = f"0x{int.from_bytes(tag.encode('latin-1'), 'little'):04x}"
+        out["r_frame_rate"] = out["avg_frame_rate"] = "0/0"
+        duration = _float(track.get("Duration"))
+        if duration:
+            out["duration"] = f"{duration:.6f}"
+        return out
+
+    def _codec_tag(self, track: dict[str, t.Any]) -> int | None:
+        """The container's codec tag, as libavformat reads it, where MediaInfo shows it."""
+        codec_id = str(track.get("CodecID", ""))
+        container = self.format_name
+        if container in ZERO_TAG_FORMATS:
+            return 0
+        try:
+            if container.startswith("mov,") or (container in ("avi", "asf") and track["@type"] == "Video"):
+                raw = codec_id[:4].encode("latin-1")
+                return int.from_bytes(raw, "little") if len(raw) == 4 else None
+            if container in ("avi", "asf", "wav", "w64"):
+                return int(codec_id, 16)
+            if container == "mpegts":
+                return int(codec_id.split("-")[0])
+        except (ValueError, UnicodeEncodeError):
+            pass
+        return None
+
+    def _video(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
+        width, height = _int(track.get("Width")), _int(track.get("Height"))
+        if width and height:
+            out["width"], out["height"] = width, height
+            if _float(track.get("PixelAspectRatio")) == 1.0:
+                dar = Fraction(width, height)
+                out["sample_aspect_ratio"] = "1:1"
+                out["display_aspect_ratio"] = f"{dar.numerator}:{dar.denominator}"
+        pix_fmt = _pix_fmt(out["codec_name"], track)
+        if pix_fmt:
+            out["pix_fmt"] = pix_fmt
+        level = _level(out["codec_name"], track.get("Format_Level"))
+        if level is not None:
+            out["level"] = level
+        color_range = {"Limited": "tv", "Full": "pc"}.get(str(track.get("colour_range")))
+        if color_range:
+            out["color_range"] = color_range
+
+    def _audio(self, codec: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
+        if codec in names.SAMPLE_FORMATS:
+            out["sample_fmt"] = names.SAMPLE_FORMATS[codec]
+        elif codec == "flac":
+            out["sample_fmt"] = "s16" if _int(track.get("BitDepth")) <= 16 else "s32"
+        # FFmpeg's Opus decoder always outputs 48 kHz, whatever the input rate was.
+        rate = 48000 if codec == "opus" else _int(track.get("SamplingRate"))
+        if rate:
+            out["sample_rate"] = str(rate)
+        channels = _int(track.get("Channels"))
+        if channels:
+            out["channels"] = channels
+            layout = {1: "mono", 2: "stereo"}.get(channels)
+            if layout and not codec.startswith(("pcm_", "adpcm_")):
+                out["channel_layout"] = layout
+        out["bits_per_sample"] = names.BITS_PER_SAMPLE.get(codec, 0)
+
+    def _times(self, kind: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
+        if kind == "subtitle":
+            return
+        if self.format_name in NO_STREAM_TIMES:
+            if out["codec_name"] in PARSER_BIT_RATES and track.get("BitRate_Mode") == "CBR" and _int(track.get("BitRate")):
+                out["bit_rate"] = str(_int(track["BitRate"]))
+            return
+        duration = _float(track.get("Duration"))
+        if duration:
+            out["duration"] = f"{duration:.6f}"
+        bit_rate = self._bit_rate(out, track)
+        if bit_rate and self.format_name != "flac":
+            out["bit_rate"] = str(bit_rate)
+        frames = _int(track.get("Source_FrameCount") or track.get("FrameCount"))
+        if out["codec_name"].startswith("pcm_") and track.get("SamplingCount"):
+            frames = _int(track["SamplingCount"])  # indexes count PCM in sample frames
+        if frames and self.format_name in INDEXED:
+            out["nb_frames"] = str(frames)
+
+    def _bit_rate(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> int:
+        codec = out["codec_name"]
+        if codec.startswith("pcm_") and codec in names.BITS_PER_SAMPLE:
+            # libavcodec's rule for PCM: rate x channels x sample size
+            return _int(out.get("sample_rate")) * _int(out.get("channels")) * names.BITS_PER_SAMPLE[codec]
+        if self.format_name.startswith("mov,") and codec in ESDS_CODECS and track.get("BitRate_Nominal"):
+            # the esds/btrt average bit rate, which the mov demuxer prefers
+            return _int(track["BitRate_Nominal"])
+        return _int(track.get("BitRate"))
+
+    def _stream_tags(self, track: dict[str, t.Any]) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        language = str(track.get("Language", ""))
+        code = names.LANGUAGES.get(language.split("-")[0], "") if len(language) >= 2 else ""
+        if self.format_name.startswith("mov,"):
+            code = names.LANGUAGES_T.get(code, code) or "und"
+        if code:
+            tags["language"] = code
+        if track.get("Title"):
+            tags["title"] = str(track["Title"])
+        return tags
+
+
+def codec_name(track: dict[str, t.Any], container: str = "") -> str:
+    """FFmpeg's codec descriptor name for a MediaInfo track, or "" when unknown."""
+    kind, fmt = str(track.get("@type")), str(track.get("Format", ""))
+    codec_id = str(track.get("CodecID", ""))
+    if kind == "Audio" and fmt == "MPEG Audio":
+        layer = str(track.get("Format_Profile", "Layer 3"))
+        return {"Layer 1": "mp1", "Layer 2": "mp2"}.get(layer, "mp3")
+    if kind == "Video" and fmt == "MPEG Video":
+        return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
+    if kind == "Audio" and fmt == "PCM":
+        return _pcm(track, container)
+    if kind == "Audio" and fmt == "AMR":
+        return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
+    if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
+        return names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+    return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+
+
+def fourcc_string(tag: int) -> str:
+    """``av_fourcc2str``: printable bytes as is, the others as ``[n]``, low byte first."""
+    out = []
+    for shift in (0, 8, 16, 24):
+        c = (tag >> shift) & 0xFF
+        out.append(chr(c) if chr(c).isascii() and (chr(c).isalnum() or chr(c) in ". -_") else f"[{c}]")
+    return "".join(out)
+
+
+def _pcm(track: dict[str, t.Any], container: str) -> str:
+    bits = _int(track.get("BitDepth")) or 16
+    if bits == 8:
+        # 8-bit WAV and AVI samples are unsigned, AIFF's signed, when MediaInfo does not say
+        sign = track.get("Format_Settings_Sign") or ("Unsigned" if container in ("wav", "avi", "w64") else "Signed")
+        return "pcm_u8" if sign == "Unsigned" else "pcm_s8"
+    endian = "be" if track.get("Format_Settings_Endianness") == "Big" else "le"
+    kind = "f" if track.get("Format_Settings_Sign") == "Float" or "Float" in str(track.get("Format_Settings")) else "s"
+    return f"pcm_{kind}{bits}{endian}"
+
+
+def _profile(codec: str, track: dict[str, t.Any]) -> str:
+    profile = str(track.get("Format_Profile", ""))
+    if codec == "h264":
+        return profile.split("@")[0] if profile else ""
+    if codec == "hevc" and profile:
+        return {"Format Range": "Rext"}.get(profile, profile)
+    if codec == "aac":
+        return {"LC": "LC", "HE-AAC": "HE-AAC", "HE-AACv2": "HE-AACv2", "Main": "Main"}.get(
+            str(track.get("Format_AdditionalFeatures", "")), "")
+    return ""
+
+
+def _level(codec: str, level: t.Any) -> int | None:
+    number = _float(level)
+    if number is None:
+        return None
+    if codec == "h264":
+        return round(number * 10)
+    if codec == "hevc":
+        return round(number * 30)
+    return None
+
+
+def _pix_fmt(codec: str, track: dict[str, t.Any]) -> str:
+    if codec in names.FIXED_PIX_FMTS:
+        return names.FIXED_PIX_FMTS[codec]
+    space = str(track.get("ColorSpace", "YUV" if track.get("ChromaSubsampling") else ""))
+    # FFmpeg decodes ProRes to 10 bits whatever MediaInfo reports
+    bits = 10 if codec == "prores" else _int(track.get("BitDepth")) or 8
+    suffix = "" if bits == 8 else f"{bits}le"
+    if space == "RGB" and codec in ("h264", "hevc", "vp9", "av1"):
+        return "gbrp" + suffix
+    if space == "Y":
+        return "gray" + suffix
+    sub = str(track.get("ChromaSubsampling", "")).split(" ")[0]
+    plane = {"4:2:0": "420", "4:2:2": "422", "4:4:4": "444", "4:1:1": "411", "4:4:0": "440"}.get(sub)
+    if space != "YUV" or plane is None:
+        return ""
+    if codec == "mjpeg" and bits == 8:
+        return f"yuvj{plane}p"
+    return f"yuv{plane}p{suffix}"
+
+
+def _frame_rate(track: dict[str, t.Any]) -> str:
+    num, den = _int(track.get("FrameRate_Num")), _int(track.get("FrameRate_Den"))
+    if num and den:
+        q = Fraction(num, den)
+        return f"{q.numerator}/{q.denominator}"
+    rate = _float(track.get("FrameRate"))
+    if not rate:
+        return ""
+    if abs(rate - round(rate)) < 0.0015:
+        return f"{round(rate)}/1"
+    if abs(rate * 1.001 - round(rate * 1.001)) < 0.0015:
+        return f"{round(rate * 1.001) * 1000}/1001"
+    q = Fraction(rate).limit_denominator(1001)
+    return f"{q.numerator}/{q.denominator}"
+
+
+#: MediaInfo General fields -> the container tags ffprobe shows for them.
+_TAGS = {"Title": "title", "Album": "album", "Performer": "artist", "Genre": "genre", "Comment": "comment"}
+
+
+def _format_tags(general: dict[str, t.Any]) -> dict[str, str]:
+    return {tag: str(general[key]) for key, tag in _TAGS.items() if general.get(key)}
+
+
+def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
+    order = str(track.get("StreamOrder", ""))
+    return tuple(int(n) for n in re.findall(r"\d+", order)) or (1 << 30,)
+
+
+def _float(value: t.Any) -> float | None:
+    match = _NUMBER.match(str(value)) if value is not None else None
+    return float(match.group(0)) if match else None
+
+
+def _int(value: t.Any) -> int:
+    number = _float(value)
+    return int(number) if number is not None else 0
