@@ -57,3 +57,18 @@ PROBE_SCORES = {
     "mpeg": 26, "tta": 80, "image2": 50, "mpegvideo": 51, "h264": 51, "hevc": 51,
     "m4v": 51, "amr": 100, "truehd": 51, "mlp": 51, "loas": 51, "latm": 51,
 }
+
+#: ``ff_mkv_mime_tags`` (libavformat/matroska.c, 5.1): attachment MIME type -> codec.
+ATTACHMENT_CODECS = (
+    ("text/plain", "text"), ("image/gif", "gif"), ("image/jpeg", "mjpeg"), ("image/png", "png"),
+    ("image/tiff", "tiff"), ("application/x-truetype-font", "ttf"), ("application/x-font", "ttf"),
+    ("application/vnd.ms-opentype", "otf"), ("binary", "bin_data"),
+)
+
+
+def attachment_codec(mimetype: str) -> str | None:
+    """The codec 5.1's Matroska demuxer gave an attachment: the first MIME prefix that matches."""
+    for prefix, codec in ATTACHMENT_CODECS:
+        if mimetype.startswith(prefix):
+            return codec
+    return None

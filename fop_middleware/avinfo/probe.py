@@ -15,10 +15,7 @@ import typing as t
 
 from . import bitstream, codecs, compat, ffmt, isobmff
 
-try:
-    from .names import CODEC_LONG_NAMES, FORMAT_LONG_NAMES
-except ImportError:  # pragma: no cover - the tables ship with the package
-    CODEC_LONG_NAMES, FORMAT_LONG_NAMES = {}, {}
+from .names import CODEC_LONG_NAMES, FORMAT_LONG_NAMES
 
 if t.TYPE_CHECKING:
     import av.container
@@ -79,7 +76,7 @@ def codec_time_base(kind: str, name: str, rate: fractions.Fraction | None, sampl
     return "0/1"
 
 
-def _video_fields(out: dict[str, t.Any], stream: av.stream.Stream, name: str, delay: int) -> None:
+def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int) -> None:
     cc = stream.codec_context
     width, height = cc.width, cc.height
     out["width"] = width
@@ -163,6 +160,17 @@ def _private_fields(name: str, extradata: bytes | None) -> dict[str, str]:
     return {}
 
 
+def _codec_of(stream: av.stream.Stream) -> tuple[str, bytes | None]:
+    """The codec descriptor's name and the extradata, for streams with and without a decoder."""
+    cc = stream.codec_context
+    if stream.type == "attachment":
+        name = codecs.attachment_codec(stream.metadata.get("mimetype", ""))
+        return name or "unknown", getattr(stream, "data", None)
+    if cc is None:
+        return getattr(stream, "name", None) or "unknown", None
+    return cc.codec.canonical_name, cc.extradata
+
+
 def _open_decoder(stream: av.stream.Stream) -> bool:
     """Open the stream's decoder as ffprobe does, so decoder-set fields (coded size) agree."""
     cc = stream.codec_context
@@ -182,28 +190,23 @@ def stream_info(
     """One entry of ffprobe's ``streams`` list."""
     cc = stream.codec_context
     kind = stream.type
-    name = cc.codec.canonical_name if cc is not None else "unknown"
-    extradata = cc.extradata if cc is not None else None
+    name, extradata = _codec_of(stream)
     delay = int(getattr(cc, "reorder_depth", 0) or 0) if kind == "video" else 0
     has_decoder = _open_decoder(stream)
 
     out: dict[str, t.Any] = {"index": stream.index}
-    if cc is None:
-        name = getattr(stream, "name", None) or "unknown"
-        if name != "unknown":
-            out["codec_name"] = name
-            out["codec_long_name"] = CODEC_LONG_NAMES.get(name, "unknown")
-    else:
+    if name != "unknown":
         out["codec_name"] = name
-        out["codec_long_name"] = CODEC_LONG_NAMES.get(name) or cc.codec.long_name or "unknown"
-        if cc.profile:
-            out["profile"] = cc.profile
-        elif name == "vp8":  # 5.1 printed the VP8 version number: no names for it
-            out["profile"] = "0"
+        long_name = CODEC_LONG_NAMES.get(name) or (cc.codec.long_name if cc is not None else None)
+        out["codec_long_name"] = long_name or "unknown"
+    if cc is not None and cc.profile:
+        out["profile"] = cc.profile
+    elif name == "vp8":  # 5.1 printed the VP8 version number: no names for it
+        out["profile"] = "0"
     if kind in ("video", "audio", "subtitle", "data", "attachment"):
         out["codec_type"] = kind
     rate = getattr(cc, "framerate", None) if kind == "video" else None
-    sample_rate = cc.sample_rate if kind == "audio" else 0
+    sample_rate = int(getattr(cc, "sample_rate", 0) or 0) if kind == "audio" else 0
     out["codec_time_base"] = codec_time_base(kind, name, rate, sample_rate)
     tag = tag_int(cc.codec_tag if cc is not None else None)
     if cc is None and track is not None and track.entry_format:
@@ -333,7 +336,7 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         streams.append(stream_info(st, show_ids, track))
         extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
     stream.seek(0)
-    answer = {"streams": streams, "format": format_info(container, filename, size, stream.read(16))}
+    answer: dict[str, t.Any] = {"streams": streams, "format": format_info(container, filename, size, stream.read(16))}
     if container.format.name == "mp3":
         compat.mp3_untrimmed_duration(answer, stream, size)
     elif movie.tracks:
