@@ -17,6 +17,7 @@ from PIL import Image
 from fop_middleware import registry
 from fop_middleware.backends.mediainfo_map import codec_name
 from fop_middleware.backends.mediainfo_pictures import describe_picture
+from fop_middleware.errors import ExtractorTimeout
 from fop_middleware.extractor import Source
 
 from avinfo_contract import MEDIA, READ_BUDGET, AvinfoContract, CountingFile, expected
@@ -150,6 +151,14 @@ def test_flac_cover_matches_ffprobe(tmp_path: pathlib.Path) -> None:
         out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)], capture_output=True, check=True)
         want = {k: json.loads(out.stdout)["streams"][1][k] for k in want}
     assert {k: cover.get(k) for k in want} == want
+
+
+@needs_mediainfo
+def test_time_limit_is_a_599() -> None:
+    path = MEDIA / "h264_aac_faststart.mp4"
+    with open(path, "rb") as f, pytest.raises(ExtractorTimeout) as caught:
+        registry.get_backend("mediainfo").extract(Source(f, path.name, str(path), timeout=0.0))
+    assert caught.value.status == 599
 
 
 def extract(path: pathlib.Path) -> dict[str, t.Any]:

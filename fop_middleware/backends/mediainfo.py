@@ -13,9 +13,10 @@ import io
 import json
 import logging
 import threading
+import time
 import typing as t
 
-from ..errors import ExtractorFailure
+from ..errors import ExtractorFailure, ExtractorTimeout
 from ..extractor import Availability, Extractor, Source
 from .mediainfo_map import Mapper
 
@@ -62,16 +63,17 @@ class MediainfoExtractor(Extractor):
 
     def extract(self, source: Source) -> dict[str, t.Any]:
         _set_global_options()
-        mapper = Mapper(_tracks(source, source.stream, PARSE_SPEED), source)
+        deadline = time.monotonic() + source.timeout
+        mapper = Mapper(_tracks(source, BoundedReader(source.stream, deadline), PARSE_SPEED), source)
         if mapper.lacks_frame_rates():
             # Matroska keeps frame rates in its blocks, which parse speed 0 skips: look
             # at the first blocks only, and take nothing else from that second look.
-            capped = CappedReader(source.stream, SECOND_LOOK_BYTES)
-            mapper.add_frame_rates(_tracks(source, t.cast("t.BinaryIO", capped), SECOND_LOOK_SPEED))
+            capped = BoundedReader(source.stream, deadline, SECOND_LOOK_BYTES)
+            mapper.add_frame_rates(_tracks(source, capped, SECOND_LOOK_SPEED))
         return mapper.answer()
 
 
-def _tracks(source: Source, stream: t.BinaryIO, speed: float) -> list[dict[str, t.Any]]:
+def _tracks(source: Source, stream: BoundedReader, speed: float) -> list[dict[str, t.Any]]:
     """libmediainfo's tracks for ``stream``, read from its start."""
     from pymediainfo import MediaInfo
 
@@ -84,17 +86,26 @@ def _tracks(source: Source, stream: t.BinaryIO, speed: float) -> list[dict[str, 
     except (RuntimeError, ValueError) as e:
         logger.exception("libmediainfo failed on %r", source.name)
         raise ExtractorFailure("mediainfo could not read the file") from e
+    if stream.timed_out:
+        logger.warning("mediainfo ran past %.1f s on %r", source.timeout, source.name)
+        raise ExtractorTimeout()
     tracks: list[dict[str, t.Any]] = (report.get("media") or {}).get("track") or []
     return tracks
 
 
-class CappedReader(io.RawIOBase):
-    """A view of a seekable stream that reports its end once ``budget`` bytes were read."""
+class BoundedReader(io.RawIOBase):
+    """A view of a seekable stream that ends early: at ``deadline`` or after ``budget`` bytes.
 
-    def __init__(self, stream: t.BinaryIO, budget: int) -> None:
+    libmediainfo cannot be interrupted, but it stops at the end of its input, so the
+    time limit ends the input and :attr:`timed_out` tells why it ended.
+    """
+
+    def __init__(self, stream: t.BinaryIO, deadline: float, budget: int | None = None) -> None:
         super().__init__()
         self._stream = stream
+        self._deadline = deadline
         self._left = budget
+        self.timed_out = False
 
     def readable(self) -> bool:
         return True
@@ -103,11 +114,14 @@ class CappedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: t.Any) -> int:
-        if self._left <= 0:
+        if time.monotonic() > self._deadline:
+            self.timed_out = True
             return 0
-        data = self._stream.read(min(len(buffer), self._left))
+        size = len(buffer) if self._left is None else min(len(buffer), self._left)
+        data = self._stream.read(size) if size > 0 else b""
         buffer[: len(data)] = data
-        self._left -= len(data)
+        if self._left is not None:
+            self._left -= len(data)
         return len(data)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
