@@ -18,6 +18,8 @@ import time
 import typing as t
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import pytest
+
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
@@ -138,6 +140,7 @@ def gunicorn(app: str, *extra: str, worker_class: str = "sync", **kwargs: t.Any)
 
     gthread gets two threads; a sync worker must get none, or gunicorn quietly makes it gthread.
     """
+    pytest.importorskip("gunicorn", reason="gunicorn is not installed (extra [test])")
     threads = ["--threads", "2"] if worker_class == "gthread" else []
     argv = [
         sys.executable, "-m", "gunicorn", app,

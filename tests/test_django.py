@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import typing as t
 
+import pytest
+
+pytest.importorskip("django", reason="Django is not installed (extra [django])")
+pytest.importorskip("whitenoise", reason="WhiteNoise is not installed (extra [test])")
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "djangoapp.settings"
 
 import django  # noqa: E402
 
 django.setup()
 
-import pytest  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402

@@ -10,10 +10,13 @@ import typing as t
 import wsgiref.util
 
 import pytest
-from werkzeug.test import Client, create_environ
 
-from fop_middleware import FopMiddleware
-from servers import MEDIA, ROOT, Server, assert_fop_answer, gunicorn, plain_answer
+pytest.importorskip("whitenoise", reason="WhiteNoise is not installed (extra [test])")
+
+from werkzeug.test import Client, create_environ  # noqa: E402
+
+from fop_middleware import FopMiddleware  # noqa: E402
+from servers import MEDIA, ROOT, Server, assert_fop_answer, gunicorn, plain_answer  # noqa: E402
 
 SENDFILE_CONF = str(pathlib.Path(__file__).with_name("gunicorn_sendfile_conf.py"))
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import typing as t
 
 import pytest
-from pyramid.config import Configurator
-from pyramid.httpexceptions import HTTPFound
-from pyramid.response import FileIter, Response
-from webob import Request
 
-from fop_middleware import registry
-from fop_middleware.extractor import Extractor, Source
-from fop_middleware.pyramid import core_options
-from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server
+pytest.importorskip("pyramid", reason="Pyramid is not installed (extra [pyramid])")
+
+from pyramid.config import Configurator  # noqa: E402
+from pyramid.httpexceptions import HTTPFound  # noqa: E402
+from pyramid.response import FileIter, Response  # noqa: E402
+from webob import Request  # noqa: E402
+
+from fop_middleware import registry  # noqa: E402
+from fop_middleware.extractor import Extractor, Source  # noqa: E402
+from fop_middleware.pyramid import core_options  # noqa: E402
+from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server  # noqa: E402
 
 TOKEN = {"X-Token": "demo"}
 
