@@ -154,6 +154,12 @@ def test_flac_cover_matches_ffprobe(tmp_path: pathlib.Path) -> None:
 
 
 @needs_mediainfo
+def test_codec_time_base_as_ffprobe_4_printed_it() -> None:
+    streams = extract(MEDIA / "h264_2audio_srt.mkv")["streams"]
+    assert [s.get("codec_time_base") for s in streams] == ["1/30", "1/44100", "1/48000", "0/1"]
+
+
+@needs_mediainfo
 def test_time_limit_is_a_599() -> None:
     path = MEDIA / "h264_aac_faststart.mp4"
     with open(path, "rb") as f, pytest.raises(ExtractorTimeout) as caught:

@@ -11,6 +11,7 @@ derived ``codec_time_base``.
 
 from __future__ import annotations
 
+import typing as t
 from fractions import Fraction
 
 #: Demuxers whose "media" is a reference to other files or URLs (playlists, session
@@ -56,6 +57,19 @@ def codec_time_base(stream: dict[str, object]) -> str | None:
     if kind == "subtitle":
         return "0/1"
     return None
+
+
+def with_codec_time_base(stream: dict[str, t.Any]) -> dict[str, t.Any]:
+    """``stream`` with ``codec_time_base`` where ffprobe 4.x printed it: after ``codec_type``."""
+    value = codec_time_base(stream)
+    if value is None or "codec_time_base" in stream:
+        return stream
+    out: dict[str, t.Any] = {}
+    for key, item in stream.items():
+        out[key] = item
+        if key == "codec_type":
+            out["codec_time_base"] = value
+    return out
 
 
 def _int(value: object) -> int:

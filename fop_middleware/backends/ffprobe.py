@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import typing as t
 
-from ..avinfo.names import codec_time_base, is_refused_format
+from ..avinfo.names import is_refused_format, with_codec_time_base
 from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
 from ..extractor import Availability, Extractor, Source
 
@@ -121,21 +121,8 @@ def _finish(report: dict[str, t.Any], name: str) -> dict[str, t.Any]:
         fmt["filename"] = name
     else:
         report["format"] = {"filename": name, **fmt}
-    report["streams"] = [_with_codec_time_base(s) for s in streams]
+    report["streams"] = [with_codec_time_base(s) for s in streams]
     return {"streams": report["streams"], "format": report["format"]}
-
-
-def _with_codec_time_base(stream: dict[str, t.Any]) -> dict[str, t.Any]:
-    """``stream`` with ``codec_time_base`` where ffprobe 4.x printed it: after ``codec_type``."""
-    value = codec_time_base(stream)
-    if value is None or "codec_time_base" in stream:
-        return stream
-    out: dict[str, t.Any] = {}
-    for key, item in stream.items():
-        out[key] = item
-        if key == "codec_type":
-            out["codec_time_base"] = value
-    return out
 
 
 @contextlib.contextmanager

@@ -75,6 +75,7 @@ class Mapper:
         if not streams:
             raise BadRequest("no audio or video stream found")
         streams.extend(self.covers(len(streams)))
+        streams = [names.with_codec_time_base(stream) for stream in streams]
         return {"streams": streams, "format": self.format(streams)}
 
     def format(self, streams: list[dict[str, t.Any]]) -> dict[str, t.Any]:
