@@ -13,6 +13,7 @@ import socket
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import typing as t
@@ -105,12 +106,12 @@ def subprocess_server(
 ) -> t.Iterator[Server]:
     """Run ``argv`` (``{host}`` and ``{port}`` filled in) until it answers HTTP; stop it afterwards.
 
-    Its output goes to a log file that is shown if it dies or never answers.
+    Its output goes to a temporary file that is shown if it dies or never answers.
     """
     port = free_port(host)
     args = [a.format(host=host, port=port) for a in argv]
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with open(os.path.join(_log_dir(), f"server-{port}.log"), "w+b") as log:
+    with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(args, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + START_TIMEOUT
@@ -127,12 +128,6 @@ def subprocess_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _log_dir() -> str:
-    path = os.environ.get("FOP_TEST_LOG_DIR") or os.path.join(ROOT, ".pytest_cache", "servers")
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 def gunicorn(app: str, *extra: str, worker_class: str = "sync", **kwargs: t.Any) -> t.ContextManager[Server]:
