@@ -44,11 +44,8 @@ CHROMA_LOCATION = {
 #: Decoders whose ``bits_per_raw_sample`` is the pixel format's depth once opened.
 VIDEO_RAW_BITS = frozenset({"h264", "mjpeg", "dnxhd", "prores", "jpeg2000", "jpegls", "ljpeg"})
 
-#: Audio codecs whose demuxer or decoder reports ``bits_per_raw_sample``.
-AUDIO_RAW_BITS = frozenset({
-    "flac", "alac", "wavpack", "tta", "truehd", "mlp", "ape", "pcm_s24le", "pcm_s24be",
-    "pcm_s24daud", "pcm_s24le_planar", "pcm_u24le", "pcm_u24be", "pcm_s20le",
-})
+#: Audio codecs whose demuxer or decoder reports ``bits_per_raw_sample`` (PCM aside).
+AUDIO_RAW_BITS = frozenset({"flac", "alac", "wavpack", "tta", "truehd", "mlp", "ape"})
 
 #: Demuxer -> the probe score its probe gives a well-formed file (``probe_score``).
 #: Formats probed by a container signature score 100 (AVPROBE_SCORE_MAX) and are omitted.
@@ -56,6 +53,9 @@ PROBE_SCORES = {
     "wav": 99, "mp3": 51, "aac": 51, "ac3": 51, "eac3": 51, "dts": 51, "mpegts": 50,
     "mpeg": 26, "tta": 80, "image2": 50, "mpegvideo": 51, "h264": 51, "hevc": 51,
     "m4v": 51, "amr": 100, "truehd": 51, "mlp": 51, "loas": 51, "latm": 51,
+    # no probe of their own: found by the file extension (AVPROBE_SCORE_EXTENSION)
+    "aptx": 50, "aptx_hd": 50, "sbc": 50, "g722": 50, "gsm": 50, "g726": 50, "g726le": 50,
+    "g729": 50, "codec2raw": 50, "bit": 50,
 }
 
 #: ``ff_mkv_mime_tags`` (libavformat/matroska.c, 5.1): attachment MIME type -> codec.

@@ -20,6 +20,8 @@ _CONTAINERS = {b"trak", b"mdia", b"minf", b"stbl"}
 #: A moov larger than this is not worth walking for two tags (it is read box by box anyway).
 _MAX_MOOV = 64 << 20
 _IDENTITY = (65536, 0, 0, 0, 65536, 0, 0, 0, 1 << 30)
+#: The most read of a track's sample descriptions (codec configuration boxes included).
+_MAX_ENTRY = 1 << 16
 #: The largest sample size table read to sum a data track's bytes.
 _MAX_TABLE = 1 << 20
 
@@ -40,6 +42,15 @@ class Track:
     entry: bytes = b""
     #: Bytes of all samples (``stsz``), for the bit rate 5.1 gave data tracks.
     data_size: int = 0
+
+    @property
+    def dovi(self) -> dict[str, t.Any] | None:
+        """The ``dvcC``/``dvvC`` box as 5.1's "DOVI configuration record" side data."""
+        for kind in (b"dvcC", b"dvvC", b"dvwC"):
+            at = self.entry.find(kind)
+            if at >= 4 and len(self.entry) >= at + 8:
+                return dovi_side_data(self.entry[at + 4:at + 4 + 24])
+        return None
 
     @property
     def audio_service_type(self) -> int | None:
@@ -129,7 +140,7 @@ def _walk_trak(stream: BinaryIO, start: int, end: int, track: Track) -> None:
         elif kind == b"stsd":
             # full box (4) + entry count (4), then the first entry: size, format,
             # 6 reserved, data reference index, version, revision, vendor.
-            data = _read(stream, payload, min(box_end - payload, 512))
+            data = _read(stream, payload, min(box_end - payload, _MAX_ENTRY))
             if len(data) >= 16:
                 track.entry_size = int.from_bytes(data[8:12], "big")
                 track.entry_format = data[12:16]
@@ -183,4 +194,20 @@ def display_matrix_side_data(matrix: t.Sequence[int]) -> dict[str, t.Any]:
         "side_data_type": "Display Matrix",
         "displaymatrix": "".join(lines),
         "rotation": 0 if angle != angle else int(angle),
+    }
+
+
+def dovi_side_data(box: bytes) -> dict[str, t.Any]:
+    """``ff_isom_parse_dvcc_dvvc()`` then ffprobe's print of ``AV_PKT_DATA_DOVI_CONF``."""
+    bits = int.from_bytes(box[2:5].ljust(3, b"\x00"), "big")
+    return {
+        "side_data_type": "DOVI configuration record",
+        "dv_version_major": box[0],
+        "dv_version_minor": box[1],
+        "dv_profile": bits >> 17,
+        "dv_level": (bits >> 11) & 0x3F,
+        "rpu_present_flag": (bits >> 10) & 1,
+        "el_present_flag": (bits >> 9) & 1,
+        "bl_present_flag": (bits >> 8) & 1,
+        "dv_bl_signal_compatibility_id": (bits >> 4) & 0xF if len(box) >= 5 else 0,
     }

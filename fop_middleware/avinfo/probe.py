@@ -111,6 +111,8 @@ def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int) -
         chroma = bitstream.h264_chroma_location(cc.extradata)
     elif name == "hevc" and fmt is not None and not fmt.name.startswith("yuv420"):
         chroma = None  # hevc_decode_init() sets "left" for 4:2:0 only
+    elif name == "dvvideo" and fmt is not None and fmt.name == "yuv420p":
+        chroma = "topleft"  # PAL DV 4:2:0
     elif name == "mpeg2video" and fmt is not None and not fmt.name.startswith("yuv420"):
         chroma = "topleft"  # mpeg_decode_postinit(): 4:2:2 and 4:4:4 sit top-left
     if chroma and chroma != "unspecified":
@@ -139,16 +141,16 @@ def _raw_bits(kind: str, name: str, cc: t.Any) -> int:
     if kind == "video" and name in codecs.VIDEO_RAW_BITS and cc.format is not None:
         components = cc.format.components
         return components[0].bits if components else 0
-    if kind != "audio" or name not in codecs.AUDIO_RAW_BITS:
+    if kind != "audio" or not (name in codecs.AUDIO_RAW_BITS or name.startswith("pcm_")):
         return 0
+    if name.startswith("pcm_"):
+        # pcm_decode_init(): the codec's sample size, for formats decoded to 32 bits
+        is_s32 = cc.format is not None and cc.format.name.startswith("s32")
+        return codecs.BITS_PER_SAMPLE.get(name, 0) if is_s32 else 0
     if name == "flac":
         return bitstream.flac_bits(cc.extradata)
     if name == "alac":
         return bitstream.alac_bits(cc.extradata)
-    if "24" in name:
-        return 24
-    if name == "pcm_s20le":
-        return 20
     return 24 if cc.format is not None and cc.format.name.startswith("s32") else 16
 
 
@@ -158,6 +160,16 @@ def _private_fields(name: str, extradata: bytes | None) -> dict[str, str]:
     if name == "mpeg4":
         return bitstream.mpeg4_private(extradata)
     return {}
+
+
+def _codec_tag(cc: t.Any) -> int:
+    """The codec tag, or -1 when PyAV cannot hand it out (it decodes tags as ASCII)."""
+    if cc is None:
+        return 0
+    try:
+        return tag_int(cc.codec_tag)
+    except UnicodeDecodeError:
+        return -1
 
 
 def _codec_of(stream: av.stream.Stream) -> tuple[str, bytes | None]:
@@ -208,9 +220,10 @@ def stream_info(
     rate = getattr(cc, "framerate", None) if kind == "video" else None
     sample_rate = int(getattr(cc, "sample_rate", 0) or 0) if kind == "audio" else 0
     out["codec_time_base"] = codec_time_base(kind, name, rate, sample_rate)
-    tag = tag_int(cc.codec_tag if cc is not None else None)
-    if cc is None and track is not None and track.entry_format:
+    tag = _codec_tag(cc)
+    if (cc is None or tag < 0) and track is not None and track.entry_format:
         tag = int.from_bytes(track.entry_format, "little")
+    tag = max(tag, 0)
     out["codec_tag_string"] = ffmt.fourcc(tag)
     out["codec_tag"] = "0x%04x" % tag
 
@@ -229,7 +242,10 @@ def stream_info(
     if show_ids:
         out["id"] = "0x%x" % stream.id
     # Only video streams get frame rates from PyAV (and from 5.1's find_stream_info).
-    out["r_frame_rate"] = ffmt.q(getattr(stream, "base_rate", None) if kind == "video" else None)
+    base_rate = getattr(stream, "base_rate", None) if kind == "video" else None
+    if name == "mpeg1video" and base_rate and base_rate == 2 * (stream.average_rate or 0):
+        base_rate = stream.average_rate  # 5.1 counted MPEG-1 frames, not fields
+    out["r_frame_rate"] = ffmt.q(base_rate)
     out["avg_frame_rate"] = ffmt.q(getattr(stream, "average_rate", None) if kind == "video" else None)
     if kind == "data" and track is not None and track.entry_format == b"tmcd" and len(track.entry) >= 32:
         # 5.1's mov_parse_stsd_data(): the timecode entry's time scale / frame duration
@@ -270,8 +286,16 @@ def stream_info(
         tags = _with_vendor(tags, ffmt.fourcc(track.vendor))
     if tags:
         out["tags"] = tags
-    if track is not None and track.matrix is not None and kind == "video":
-        out["side_data_list"] = [isobmff.display_matrix_side_data(track.matrix)]
+    side_data = []
+    if track is not None and kind == "video":
+        # 5.1's mov demuxer added the DOVI record while reading stsd, the matrix after
+        dovi = track.dovi
+        if dovi is not None:
+            side_data.append(dovi)
+        if track.matrix is not None:
+            side_data.append(isobmff.display_matrix_side_data(track.matrix))
+    if side_data:
+        out["side_data_list"] = side_data
     if name == "mpeg2video":
         cpb = bitstream.mpeg2_cpb(extradata)
         if cpb is not None:

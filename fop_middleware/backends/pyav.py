@@ -59,10 +59,13 @@ class DeadlineReader:
     at the next read; probe size and analyze duration bound the work between reads.
     """
 
-    def __init__(self, stream: t.BinaryIO, timeout: float) -> None:
+    def __init__(self, stream: t.BinaryIO, timeout: float, name: str = "") -> None:
         self.stream = stream
         self.deadline = time.monotonic() + timeout
         self.expired = False
+        #: PyAV gives FFmpeg this as the URL: its extension helps probing, as the
+        #: file name does for ffprobe (raw SBC, some MP3s, ...).
+        self.name = name
 
     def _in_time(self) -> bool:
         """False once the time is spent; the first call after that raises :class:`_Deadline`.
@@ -128,7 +131,7 @@ class PyavExtractor(Extractor):
         if not self.accepts(stream.read(HEAD_SIZE)):
             raise BadRequest(BAD_MEDIA)
         stream.seek(0)
-        reader = DeadlineReader(stream, source.timeout)
+        reader = DeadlineReader(stream, source.timeout, source.name)
         # scan_all_pmts: ffprobe sets it, so that every program of a TS is found.
         options = {"scan_all_pmts": "1", "format_whitelist": _format_whitelist()}
         try:
