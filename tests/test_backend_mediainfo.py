@@ -20,7 +20,12 @@ from fop_middleware.backends.mediainfo_pictures import describe_picture
 from fop_middleware.errors import ExtractorTimeout
 from fop_middleware.extractor import Source
 
-from avinfo_contract import MEDIA, READ_BUDGET, AvinfoContract, CountingFile, expected
+from avinfo_contract import MEDIA, READ_BUDGET, AvinfoContract, CountingFile, core_differences, expected
+
+EXTRA = pathlib.Path(__file__).parent / "files" / "media-extra"
+#: Fields of attached pictures and attachments that MediaInfo's report decides.
+ATTACHED_FIELDS = ("codec_name", "codec_type", "codec_tag_string", "width", "height", "coded_width",
+                   "coded_height", "pix_fmt", "r_frame_rate", "avg_frame_rate", "time_base")
 
 MEDIAINFO = registry.availability("mediainfo")
 needs_mediainfo = pytest.mark.skipif(not MEDIAINFO.ok, reason=f"mediainfo unavailable: {MEDIAINFO.reason}")
@@ -151,6 +156,20 @@ def test_flac_cover_matches_ffprobe(tmp_path: pathlib.Path) -> None:
         out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)], capture_output=True, check=True)
         want = {k: json.loads(out.stdout)["streams"][1][k] for k in want}
     assert {k: cover.get(k) for k in want} == want
+
+
+@needs_mediainfo
+@pytest.mark.parametrize("name", ["attachments.mkv", "cover.m4a", "cover.mp3"])
+def test_covers_and_attachments_are_streams_like_ffprobe(name: str) -> None:
+    got = extract(EXTRA / name)
+    with open(EXTRA / (name + ".json"), encoding="utf-8") as f:
+        want = json.load(f)
+    assert len(got["streams"]) == len(want["streams"]) == got["format"]["nb_streams"]
+    assert core_differences(got, want) == {}
+    for g, w in zip(got["streams"], want["streams"]):
+        if w["codec_type"] == "attachment" or w.get("disposition", {}).get("attached_pic"):
+            assert {k: g.get(k) for k in ATTACHED_FIELDS if k in w} == {k: w[k] for k in ATTACHED_FIELDS if k in w}
+            assert abs(float(g["duration"]) - float(w["duration"])) <= 0.05
 
 
 @needs_mediainfo

@@ -32,8 +32,16 @@ NO_STREAM_TIMES = {"matroska,webm"}
 #: ffprobe prints it even where the container has none.
 PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
 
+#: Attachment file extensions Matroska readers take for pictures and fonts.
+PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
+FONT_EXTENSIONS = {"ttf": "ttf", "ttc": "ttf", "otf": "otf"}
+
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+#: Attachment file extensions Matroska readers take for pictures and fonts.
+PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
+FONT_EXTENSIONS = {"ttf": "ttf", "ttc": "ttf", "otf": "otf"}
 
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -74,7 +82,11 @@ class Mapper:
                 streams.append(stream)
         if not streams:
             raise BadRequest("no audio or video stream found")
-        streams.extend(self.covers(len(streams)))
+        attachments = str((self.general.get("extra") or {}).get("Attachments", ""))
+        if self.format_name == "matroska,webm" and attachments:
+            streams.extend(self.attachments(attachments.split(" / "), len(streams)))
+        else:
+            streams.extend(self.covers(len(streams)))
         streams = [names.with_codec_time_base(stream) for stream in streams]
         return {"streams": streams, "format": self.format(streams)}
 
@@ -109,6 +121,31 @@ class Mapper:
         out["start_time"] = f"{first:.6f}"
         return max(start + length for start, length in known) - first
 
+    def attachments(self, filenames: list[str], first_index: int) -> list[dict[str, t.Any]]:
+        """Matroska attachments, which ffprobe lists after the tracks: pictures as video
+        streams, fonts and other files as attachment streams."""
+        covers = iter(self.covers(first_index))
+        out: list[dict[str, t.Any]] = []
+        for filename in filenames:
+            extension = filename.rpartition(".")[2].lower()
+            stream: dict[str, t.Any] = {}
+            if extension in PICTURE_EXTENSIONS:
+                stream = next(covers, {"codec_type": "video"})
+            else:
+                codec = FONT_EXTENSIONS.get(extension)
+                if codec:
+                    stream["codec_name"] = codec
+                    stream["codec_long_name"] = names.CODEC_LONG_NAMES[codec]
+                stream["codec_type"] = "attachment"
+                stream["codec_tag_string"], stream["codec_tag"] = "[0][0][0][0]", "0x0000"
+                stream["r_frame_rate"], stream["avg_frame_rate"] = "0/0", "0/0"
+                stream["time_base"] = "1/90000"
+                self._file_duration(stream)
+            stream = {"index": first_index + len(out), **{k: v for k, v in stream.items() if k != "index"}}
+            stream.setdefault("tags", {})["filename"] = filename
+            out.append(stream)
+        return out
+
     def covers(self, first_index: int) -> list[dict[str, t.Any]]:
         """Embedded cover pictures, which ffprobe lists as video streams after the others."""
         count = len(str(self.general.get("Cover", "")).split(" / ")) if self.general.get("Cover") else len(self.images)
@@ -129,14 +166,25 @@ class Mapper:
             if picture.get("codec_name"):
                 stream["codec_name"] = picture["codec_name"]
                 stream["codec_long_name"] = names.CODEC_LONG_NAMES[picture["codec_name"]]
+            # libavformat's attached pictures: no codec tag, a 90 kHz time base, the
+            # file's duration, and the picture's own size and pixel format
             stream["codec_type"] = "video"
-            stream.update((k, picture[k]) for k in ("width", "height", "pix_fmt") if picture.get(k))
+            stream["codec_tag_string"], stream["codec_tag"] = "[0][0][0][0]", "0x0000"
+            if picture.get("width") and picture.get("height"):
+                stream["width"], stream["height"] = picture["width"], picture["height"]
+                stream["coded_width"], stream["coded_height"] = picture["width"], picture["height"]
+            if picture.get("pix_fmt"):
+                stream["pix_fmt"] = picture["pix_fmt"]
             stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
-            duration = _float(self.general.get("Duration"))
-            if duration:  # libavformat gives a still picture the file's duration
-                stream["duration"] = f"{duration:.6f}"
+            stream["time_base"] = "1/90000"
+            self._file_duration(stream)
             out.append(stream)
         return out
+
+    def _file_duration(self, stream: dict[str, t.Any]) -> None:
+        duration = _float(self.general.get("Duration"))
+        if duration:
+            stream["duration"] = f"{duration:.6f}"
 
     def stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
         kind = _KINDS[track["@type"]]
