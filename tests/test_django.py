@@ -30,6 +30,7 @@ from werkzeug.test import Client as WsgiClient  # noqa: E402
 from djangoapp import middleware as recorder  # noqa: E402
 from djangoapp import views  # noqa: E402
 from fop_middleware import FopMiddleware, registry  # noqa: E402
+from fop_middleware.core import DEFAULT_TIMEOUT  # noqa: E402
 from fop_middleware.django.checks import check_middleware_order, check_settings  # noqa: E402
 from fop_middleware.django.middleware import DjangoFopMiddleware  # noqa: E402
 from fop_middleware.extractor import Extractor, Source  # noqa: E402
@@ -142,7 +143,7 @@ class EchoExtractor(Extractor):
     operation = "exif"
 
     def extract(self, source: Source) -> dict[str, t.Any]:
-        return {"name": source.name, "size": source.size, "file": source.path is not None}
+        return {"name": source.name, "size": source.size, "file": source.path is not None, "timeout": source.timeout}
 
 
 @pytest.fixture
@@ -154,11 +155,16 @@ def echo_backend(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_backends_follow_override_settings(client: Client, echo_backend: str) -> None:
-    size = (MEDIA / "sound.mp3").stat().st_size
+    echoed = {"name": "sound.mp3", "size": (MEDIA / "sound.mp3").stat().st_size, "timeout": DEFAULT_TIMEOUT}
     with override_settings(FOP_BACKENDS={"exif": [echo_backend]}):
-        assert reply(client.get("/files/sound.mp3?exif")).json() == {"name": "sound.mp3", "size": size, "file": True}
-        assert reply(client.get("/bytes/sound.mp3?exif")).json() == {"name": "sound.mp3", "size": size, "file": False}
+        assert reply(client.get("/files/sound.mp3?exif")).json() == {**echoed, "file": True}
+        assert reply(client.get("/bytes/sound.mp3?exif")).json() == {**echoed, "file": False}
     assert reply(client.get("/files/sound.mp3?exif")).json() == {"code": 400, "error": "unsupported file format for exif"}
+
+
+def test_timeout_follows_override_settings(client: Client, echo_backend: str) -> None:
+    with override_settings(FOP_BACKENDS={"exif": [echo_backend]}, FOP_TIMEOUT=7):
+        assert reply(client.get("/files/photo.jpg?exif")).json()["timeout"] == 7.0
 
 
 def test_backend_gets_the_decoded_last_path_segment(client: Client, echo_backend: str) -> None:

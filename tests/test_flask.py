@@ -12,6 +12,7 @@ pytest.importorskip("flask", reason="Flask is not installed (extra [flask])")
 from flask import Flask, Response, send_file, send_from_directory  # noqa: E402
 
 from fop_middleware import registry  # noqa: E402
+from fop_middleware.core import DEFAULT_TIMEOUT  # noqa: E402
 from fop_middleware.extractor import Extractor, Source  # noqa: E402
 from fop_middleware.flask import EXTENSION_KEY, FlaskFop  # noqa: E402
 from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server  # noqa: E402
@@ -139,7 +140,7 @@ class EchoExtractor(Extractor):
     operation = "exif"
 
     def extract(self, source: Source) -> dict[str, t.Any]:
-        return {"name": source.name, "head": source.stream.read(2).hex(), "size": source.size}
+        return {"name": source.name, "head": source.stream.read(2).hex(), "size": source.size, "timeout": source.timeout}
 
 
 @pytest.fixture
@@ -154,7 +155,13 @@ def test_backends_come_from_config(echo_backend: str) -> None:
     app = make_app(FOP_BACKENDS={"exif": [echo_backend]})
     with app.test_client() as client:
         answer = client.get("/sent/movie.mp4?exif").get_json()
-        assert answer == {"name": "movie.mp4", "head": "0000", "size": (MEDIA / "movie.mp4").stat().st_size}
+        assert answer == {"name": "movie.mp4", "head": "0000", "size": (MEDIA / "movie.mp4").stat().st_size, "timeout": DEFAULT_TIMEOUT}
+
+
+def test_timeout_comes_from_config(echo_backend: str) -> None:
+    app = make_app(FOP_BACKENDS={"exif": [echo_backend]}, FOP_TIMEOUT=7)
+    with app.test_client() as client:
+        assert client.get("/sent/photo.jpg?exif").get_json()["timeout"] == 7.0
 
 
 def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:

@@ -14,6 +14,7 @@ from pyramid.response import FileIter, Response  # noqa: E402
 from webob import Request  # noqa: E402
 
 from fop_middleware import registry  # noqa: E402
+from fop_middleware.core import DEFAULT_TIMEOUT  # noqa: E402
 from fop_middleware.extractor import Extractor, Source  # noqa: E402
 from fop_middleware.pyramid import core_options  # noqa: E402
 from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server  # noqa: E402
@@ -126,7 +127,7 @@ class EchoExtractor(Extractor):
     operation = "avinfo"
 
     def extract(self, source: Source) -> dict[str, t.Any]:
-        return {"name": source.name, "size": source.size}
+        return {"name": source.name, "size": source.size, "timeout": source.timeout}
 
 
 @pytest.fixture
@@ -140,7 +141,12 @@ def echo_backend(monkeypatch: pytest.MonkeyPatch) -> str:
 def test_backends_from_ini_lines(echo_backend: str) -> None:
     app = make_app({"fop.backends": f"\nexif = pillow\navinfo = {echo_backend}, mediainfo\n"})
     response = Request.blank("/iter/photo.jpg?avinfo").get_response(app)
-    assert response.json == {"name": "photo.jpg", "size": (MEDIA / "photo.jpg").stat().st_size}
+    assert response.json == {"name": "photo.jpg", "size": (MEDIA / "photo.jpg").stat().st_size, "timeout": DEFAULT_TIMEOUT}
+
+
+def test_timeout_from_settings(echo_backend: str) -> None:
+    app = make_app({"fop.backends": {"avinfo": [echo_backend]}, "fop.timeout": "7"})
+    assert Request.blank("/iter/photo.jpg?avinfo").get_response(app).json["timeout"] == 7.0
 
 
 def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:
