@@ -159,7 +159,7 @@ def test_backends_follow_override_settings(client: Client, echo_backend: str) ->
     with override_settings(FOP_BACKENDS={"exif": [echo_backend]}):
         assert reply(client.get("/files/sound.mp3?exif")).json() == {**echoed, "file": True}
         assert reply(client.get("/bytes/sound.mp3?exif")).json() == {**echoed, "file": False}
-    assert reply(client.get("/files/sound.mp3?exif")).json() == {"code": 400, "error": "unsupported file format for exif"}
+    assert reply(client.get("/files/sound.mp3?exif")).json()["code"] == 400  # pillow again: not a photo
 
 
 def test_timeout_follows_override_settings(client: Client, echo_backend: str) -> None:
