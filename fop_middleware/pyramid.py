@@ -12,8 +12,8 @@ from __future__ import annotations
 import typing as t
 from collections.abc import Mapping
 
-from pyramid.settings import aslist
-from pyramid.tweens import EXCVIEW
+from pyramid.settings import aslist  # type: ignore[import-untyped]
+from pyramid.tweens import EXCVIEW  # type: ignore[import-untyped]
 from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
@@ -21,9 +21,9 @@ from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEAD
 from .middleware import ENVIRON_OP
 
 if t.TYPE_CHECKING:
-    from pyramid.config import Configurator
-    from pyramid.registry import Registry
-    from pyramid.request import Request
+    from pyramid.config import Configurator  # type: ignore[import-untyped]
+    from pyramid.registry import Registry  # type: ignore[import-untyped]
+    from pyramid.request import Request  # type: ignore[import-untyped]
 
     Handler = t.Callable[[Request], Response]
 
