@@ -189,3 +189,11 @@ def mpeg2_cpb(extradata: bytes | None) -> dict[str, t.Any] | None:
         "buffer_size": vbv * 16384,
         "vbv_delay": -1,
     }
+
+
+def dvd_subtitle_size(extradata: bytes | None) -> tuple[int, int] | None:
+    """The ``size: WxH`` line of a DVD subtitle's extradata, which its decoder reads at init."""
+    match = re.search(rb"size:\s*(\d+)x(\d+)", extradata or b"")
+    if match is None or not int(match[1]) or not int(match[2]):
+        return None
+    return int(match[1]), int(match[2])

@@ -227,15 +227,16 @@ def stream_info(
     out["codec_tag_string"] = ffmt.fourcc(tag)
     out["codec_tag"] = "0x%04x" % tag
 
-    if kind == "video":
+    # A stream PyAV has no codec parameters for (an unknown codec) has none of these.
+    if cc is not None and kind == "video":
         _video_fields(out, stream, name, delay)
-    elif kind == "audio":
+    elif cc is not None and kind == "audio":
         _audio_fields(out, cc, name, stream.container.format.name)
     elif kind == "subtitle":
-        for key in ("width", "height"):
-            value = getattr(cc, key, 0)
-            if value:
-                out[key] = value
+        # PyAV shows no subtitle size; a DVD subtitle's extradata (its .idx header) has it
+        size = bitstream.dvd_subtitle_size(extradata) if name == "dvd_subtitle" else None
+        if size is not None:
+            out["width"], out["height"] = size
     if has_decoder:
         out.update(_private_fields(name, extradata))
 
