@@ -285,7 +285,7 @@ class Mapper:
         out["bits_per_sample"] = names.BITS_PER_SAMPLE.get(codec, 0)
 
     def _times(self, kind: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
-        if kind == "subtitle":
+        if kind == "subtitle" and self.format_name not in INDEXED:
             return
         if self.format_name in NO_STREAM_TIMES:
             if out["codec_name"] in PARSER_BIT_RATES and track.get("BitRate_Mode") == "CBR" and _int(track.get("BitRate")):
@@ -335,7 +335,7 @@ def codec_name(track: dict[str, t.Any], container: str = "") -> str:
         return {"Layer 1": "mp1", "Layer 2": "mp2"}.get(layer, "mp3")
     if kind == "Video" and fmt == "MPEG Video":
         return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
-    if kind == "Audio" and fmt == "PCM":
+    if kind == "Audio" and (fmt == "PCM" or fmt == "ADPCM" and track.get("Format_Profile") in ("A-Law", "U-Law")):
         return _pcm(track, container)
     if kind == "Audio" and fmt == "AMR":
         return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
@@ -354,13 +354,17 @@ def fourcc_string(tag: int) -> str:
 
 
 def _pcm(track: dict[str, t.Any], container: str) -> str:
+    profile = track.get("Format_Profile")
+    if profile in ("A-Law", "U-Law"):
+        return "pcm_alaw" if profile == "A-Law" else "pcm_mulaw"
     bits = _int(track.get("BitDepth")) or 16
     if bits == 8:
         # 8-bit WAV and AVI samples are unsigned, AIFF's signed, when MediaInfo does not say
         sign = track.get("Format_Settings_Sign") or ("Unsigned" if container in ("wav", "avi", "w64") else "Signed")
         return "pcm_u8" if sign == "Unsigned" else "pcm_s8"
     endian = "be" if track.get("Format_Settings_Endianness") == "Big" else "le"
-    kind = "f" if track.get("Format_Settings_Sign") == "Float" or "Float" in str(track.get("Format_Settings")) else "s"
+    is_float = "Float" in (str(track.get("Format_Settings_Sign")), str(profile)) or "Float" in str(track.get("Format_Settings"))
+    kind = "f" if is_float else "s"
     return f"pcm_{kind}{bits}{endian}"
 
 
