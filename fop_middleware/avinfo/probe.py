@@ -13,7 +13,7 @@ import re
 import struct
 import typing as t
 
-from . import bitstream, codecs, compat, ffmt, isobmff
+from . import bitstream, codecs, compat, ffmt, isobmff, mpegts
 
 from .names import CODEC_LONG_NAMES, FORMAT_LONG_NAMES
 
@@ -321,13 +321,15 @@ def _with_vendor(tags: dict[str, str], vendor: str) -> dict[str, str]:
     return out
 
 
-def format_info(container: av.container.InputContainer, filename: str, size: int, head: bytes) -> dict[str, t.Any]:
+def format_info(
+    container: av.container.InputContainer, filename: str, size: int, head: bytes, programs: int = 0
+) -> dict[str, t.Any]:
     """ffprobe's ``format`` object."""
     fmt_name = container.format.name
     out: dict[str, t.Any] = {
         "filename": filename,
         "nb_streams": len(container.streams),
-        "nb_programs": 1 if fmt_name == "mpegts" else 0,
+        "nb_programs": programs,
         "format_name": fmt_name,
         "format_long_name": FORMAT_LONG_NAMES.get(fmt_name) or container.format.long_name,
     }
@@ -360,8 +362,13 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         track = tracks[st.index] if st.index < len(tracks) else None
         streams.append(stream_info(st, show_ids, track))
         extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
+    programs = 0
+    if container.format.name == "mpegts":
+        found = mpegts.program_count(stream)
+        programs = 1 if found is None else found
     stream.seek(0)
-    answer: dict[str, t.Any] = {"streams": streams, "format": format_info(container, filename, size, stream.read(16))}
+    fmt = format_info(container, filename, size, stream.read(16), programs)
+    answer: dict[str, t.Any] = {"streams": streams, "format": fmt}
     if container.format.name == "mp3":
         compat.mp3_untrimmed_duration(answer, stream, size)
     elif movie.tracks:
