@@ -127,7 +127,10 @@ class LazySpool(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         self._fill_to(self._pos + len(view))
         self._spool.seek(self._pos)
-        n = self._spool.readinto(view)
+        # SpooledTemporaryFile has no readinto() before Python 3.11.
+        data = self._spool.read(len(view))
+        n = len(data)
+        view[:n] = data
         self._pos += n
         return n
 
