@@ -14,7 +14,7 @@ import typing as t
 
 import pytest
 
-from fop_middleware.avinfo import compat, ffmt, isobmff, mpegaudio
+from fop_middleware.avinfo import bitstream, compat, ffmt, isobmff, mpegaudio, mpegts
 from fop_middleware.errors import BadRequest, ExtractorTimeout
 from fop_middleware.extractor import Source
 
@@ -24,9 +24,8 @@ av = pytest.importorskip("av")
 
 from fop_middleware.backends.pyav import PyavExtractor  # noqa: E402
 
-#: The rotated clip made for these tests, and ffprobe 5.1's answer for it (see README-pyav.md).
-ROTATED = MEDIA / "pyav-rotate.mp4"
-ROTATED_EXPECTED = MEDIA / "pyav-rotate.expected.json"
+#: Clips made for these tests, each with ffprobe 5.1's answer (see README-pyav.md).
+PYAV_FILES = sorted(p.name for p in MEDIA.glob("pyav-*") if p.suffix in (".mp4", ".mov"))
 
 
 class TestPyav(AvinfoContract):
@@ -54,11 +53,20 @@ def test_every_field_is_ffprobe_51s(name: str) -> None:
     assert list(got["format"]) == list(want["format"])
 
 
-def test_display_matrix_side_data_of_a_rotated_mp4() -> None:
-    got = without_codec_time_base(extract(ROTATED))
-    want = json.loads(ROTATED_EXPECTED.read_text(encoding="utf-8"))
-    assert got == want
-    assert got["streams"][0]["side_data_list"][0]["rotation"] == 90
+@pytest.mark.parametrize("name", PYAV_FILES)
+def test_side_data_and_data_tracks_are_ffprobe_51s(name: str) -> None:
+    """Display matrices, Dolby Vision records and timecode tracks, which PyAV does not show."""
+    want = json.loads((MEDIA / name).with_suffix(".expected.json").read_text(encoding="utf-8"))
+    assert without_codec_time_base(extract(MEDIA / name)) == want
+
+
+def test_side_data_order_and_values() -> None:
+    video = extract(MEDIA / "pyav-dovi.mp4")["streams"][0]
+    dovi, matrix = video["side_data_list"]
+    assert (dovi["side_data_type"], dovi["dv_profile"], dovi["dv_level"]) == ("DOVI configuration record", 8, 4)
+    assert (matrix["side_data_type"], matrix["rotation"]) == ("Display Matrix", -90)
+    timecode = extract(MEDIA / "pyav-tmcd.mov")["streams"][2]
+    assert (timecode["codec_tag_string"], timecode["tags"]["timecode"]) == ("tmcd", "10:00:00:00")
 
 
 def test_codec_time_base_is_what_ffprobe_4_printed() -> None:
@@ -204,3 +212,35 @@ def test_generated_containers_match_ffprobe(tmp_path: pathlib.Path) -> None:
             capture_output=True, text=True, check=True, cwd=tmp_path,
         )
         assert without_codec_time_base(extract(out)) == json.loads(probe.stdout), name
+
+
+def test_mpeg2_cpb_properties_come_from_the_sequence_header() -> None:
+    # 720x576, 25 fps, bit_rate 8 Mb/s (20000 x 400), VBV buffer 112 x 16 KiB
+    header = b"\x00\x00\x01\xb3" + bytes.fromhex("2d02401313882380")
+    cpb = bitstream.mpeg2_cpb(header)
+    assert cpb is not None
+    assert (cpb["max_bitrate"], cpb["buffer_size"], cpb["vbv_delay"]) == (8_000_000, 1_835_008, -1)
+    # 320x240 with the VBR marker 0x3FFFF as its bit rate, as FFmpeg writes it
+    vbr = b"\x00\x00\x01\xb3" + bytes.fromhex("1400f023ffffe018")
+    assert (bitstream.mpeg2_cpb(vbr) or {}).get("max_bitrate") == 0
+
+
+def pat_packet(programs: list[int]) -> bytes:
+    entries = b"".join(struct.pack(">HH", number, 0xE000 | (0x100 + i)) for i, number in enumerate(programs))
+    section = b"\x00" + struct.pack(">H", 0xB000 | (5 + len(entries) + 4)) + b"\x00\x01\xc1\x00\x00" + entries + bytes(4)
+    packet = b"\x47\x40\x00\x10\x00" + section
+    return packet + b"\xff" * (188 - len(packet))
+
+
+def test_transport_stream_program_count() -> None:
+    null = b"\x47\x1f\xff\x10" + bytes(184)
+    stream = io.BytesIO(null * 3 + pat_packet([0, 1, 2]) + null)
+    assert mpegts.program_count(stream) == 2  # program 0 is the network PID, not a program
+    with open(MEDIA / "h264_aac.ts", "rb") as f:
+        assert mpegts.program_count(f) == expected("h264_aac.ts")["format"]["nb_programs"]
+    assert mpegts.program_count(io.BytesIO(b"not a transport stream" * 100)) is None
+
+
+def test_dvd_subtitle_size_from_its_idx_header() -> None:
+    assert bitstream.dvd_subtitle_size(b"# VobSub index file\nsize: 720x576\norg: 0, 0\n") == (720, 576)
+    assert bitstream.dvd_subtitle_size(b"palette: 000000") is None
