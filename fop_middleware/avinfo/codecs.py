@@ -72,3 +72,14 @@ def attachment_codec(mimetype: str) -> str | None:
         if mimetype.startswith(prefix):
             return codec
     return None
+
+#: Profiles named after 5.1: what 5.1 printed for the same streams. None: no profile
+#: (5.1's E-AC-3 and TrueHD decoders did not set one); a number: 5.1 knew no name for it.
+PROFILES_51: dict[tuple[str, str], str | None] = {
+    ("eac3", "Dolby Digital Plus + Dolby Atmos"): None,
+    ("truehd", "Dolby TrueHD + Dolby Atmos"): None,
+    ("dts", "DTS-HD MA + DTS:X"): "DTS-HD MA",
+    ("dts", "DTS-HD MA + DTS:X IMAX"): "DTS-HD MA",
+    ("hevc", "Multiview Main"): "6",
+    ("hevc", "Scc"): "9",
+}

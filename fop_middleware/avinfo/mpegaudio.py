@@ -15,12 +15,15 @@ _SAMPLE_RATES = (44100, 48000, 32000)
 
 
 def _id3v2_end(stream: BinaryIO) -> int:
-    stream.seek(0)
-    head = stream.read(10)
-    if len(head) < 10 or head[:3] != b"ID3":
-        return 0
-    size = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F)
-    return 10 + size + (10 if head[5] & 0x10 else 0)
+    """Where the audio starts: after every ID3v2 tag at the head, as libavformat skips them."""
+    offset = 0
+    while True:
+        stream.seek(offset)
+        head = stream.read(10)
+        if len(head) < 10 or head[:3] != b"ID3":
+            return offset
+        size = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F)
+        offset += 10 + size + (10 if head[5] & 0x10 else 0)
 
 
 def vbr_frames(stream: BinaryIO) -> tuple[int, int, int] | None:

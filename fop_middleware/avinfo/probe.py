@@ -211,8 +211,11 @@ def stream_info(
         out["codec_name"] = name
         long_name = CODEC_LONG_NAMES.get(name) or (cc.codec.long_name if cc is not None else None)
         out["codec_long_name"] = long_name or "unknown"
-    if cc is not None and cc.profile:
-        out["profile"] = cc.profile
+    profile = cc.profile if cc is not None else None
+    if profile:
+        profile = codecs.PROFILES_51.get((name, profile), profile)
+    if profile:
+        out["profile"] = profile
     elif name == "vp8":  # 5.1 printed the VP8 version number: no names for it
         out["profile"] = "0"
     if kind in ("video", "audio", "subtitle", "data", "attachment"):
