@@ -32,12 +32,22 @@ NO_STREAM_TIMES = {"matroska,webm"}
 #: ffprobe prints it even where the container has none.
 PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
 
+#: Demuxers with one time base for every stream: container -> ticks per second.
+CONTAINER_TIME_BASES = {"matroska,webm": 1000, "flv": 1000, "mpegts": 90000, "mp3": 14112000}
+#: Demuxers whose audio streams count time in samples.
+SAMPLE_TIME_BASES = {"flac", "wav", "ogg", "aiff", "w64"}
+
 #: Attachment file extensions Matroska readers take for pictures and fonts.
 PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
 FONT_EXTENSIONS = {"ttf": "ttf", "ttc": "ttf", "otf": "otf"}
 
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+#: Demuxers with one time base for every stream: container -> ticks per second.
+CONTAINER_TIME_BASES = {"matroska,webm": 1000, "flv": 1000, "mpegts": 90000, "mp3": 14112000}
+#: Demuxers whose audio streams count time in samples.
+SAMPLE_TIME_BASES = {"flac", "wav", "ogg", "aiff", "w64"}
 
 #: Attachment file extensions Matroska readers take for pictures and fonts.
 PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
@@ -99,6 +109,9 @@ class Mapper:
         duration = _float(g.get("Duration"))
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
+        starts = [_float(st["start_time"]) or 0.0 for st in streams if "start_time" in st]
+        if self.format_name == "matroska,webm" and starts and len(starts) == len(streams):
+            out["start_time"] = f"{min(starts):.6f}"
         if duration:
             out["duration"] = f"{duration:.6f}"
         size = _int(g.get("FileSize")) or self.source.size
@@ -106,7 +119,7 @@ class Mapper:
             out["size"] = str(size)
         if size and duration:
             out["bit_rate"] = str(int(size * 8 / duration))
-        tags = _format_tags(g)
+        tags = _format_tags(g, self.format_name)
         if tags:
             out["tags"] = tags
         return out
@@ -207,9 +220,13 @@ class Mapper:
             self._video(track, out)
         elif kind == "audio":
             self._audio(codec, track, out)
+        if self.format_name.startswith("mov,") or self.format_name == "mpegts":
+            if _int(track.get("ID")):
+                out["id"] = f"0x{_int(track['ID']):x}"  # track ID, or the PID
         rate = _frame_rate(track) if kind == "video" else "0/0"
         if rate:
             out["r_frame_rate"] = out["avg_frame_rate"] = rate
+        self._time_base(out, track)
         self._times(kind, track, out)
         tags = self._stream_tags(track)
         if tags:
@@ -302,6 +319,22 @@ class Mapper:
             frames = _int(track["SamplingCount"])  # indexes count PCM in sample frames
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
+
+    def _time_base(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> None:
+        """The demuxer's fixed time base and, where the container keeps it, the first timestamp."""
+        tick = CONTAINER_TIME_BASES.get(self.format_name)
+        if tick is None and out["codec_type"] == "audio" and self.format_name in SAMPLE_TIME_BASES:
+            rate = 48000 if out["codec_name"] == "opus" else _int(out.get("sample_rate"))
+            tick = rate or None
+        if tick is None:
+            return
+        out["time_base"] = f"1/{tick}"
+        delay = _float(track.get("Delay"))
+        # Matroska shifts Opus by its pre-skip, which MediaInfo does not report
+        opus_in_mkv = self.format_name == "matroska,webm" and out["codec_name"] == "opus"
+        if self.format_name in ("matroska,webm", "mpegts") and delay is not None and not opus_in_mkv:
+            out["start_pts"] = round(delay * tick)
+            out["start_time"] = f"{delay:.6f}"
 
     def _bit_rate(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> int:
         codec = out["codec_name"]
@@ -428,11 +461,27 @@ def _frame_rate(track: dict[str, t.Any]) -> str:
 
 
 #: MediaInfo General fields -> the container tags ffprobe shows for them.
-_TAGS = {"Title": "title", "Album": "album", "Performer": "artist", "Genre": "genre", "Comment": "comment"}
+_TAGS = {"Title": "title", "Performer": "artist", "Album": "album", "Genre": "genre", "Comment": "comment",
+         "Encoded_Application": "encoder"}
+#: Where FFmpeg shows container tags: Ogg keeps them on its streams.
+NO_FORMAT_TAGS = {"ogg"}
 
 
-def _format_tags(general: dict[str, t.Any]) -> dict[str, str]:
-    return {tag: str(general[key]) for key, tag in _TAGS.items() if general.get(key)}
+def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
+    """The common container tags, named as libavformat names them for ``container``."""
+    if container in NO_FORMAT_TAGS:
+        return {}
+    tags: dict[str, str] = {}
+    if container.startswith("mov,") and len(str(general.get("CodecID", ""))) == 4:
+        tags["major_brand"] = str(general["CodecID"])
+        if general.get("CodecID_Compatible"):
+            tags["compatible_brands"] = str(general["CodecID_Compatible"]).replace("/", "")
+    for key, tag in _TAGS.items():
+        if general.get(key):
+            # Matroska tags keep the upper case of their SimpleTag names, except title
+            name = tag.upper() if container == "matroska,webm" and tag != "title" else tag
+            tags[name] = str(general[key])
+    return tags
 
 
 def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
