@@ -6,6 +6,7 @@ the end of an MP4 costs a seek, not a read of the media data.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -162,14 +163,9 @@ def _stream_size(stream: t.BinaryIO) -> int:
     return size
 
 
-_WHITELIST: str | None = None
-
-
+@functools.cache
 def _format_whitelist() -> str:
     """Every demuxer but the :data:`UNSAFE_DEMUXERS`, for ``format_whitelist``."""
-    global _WHITELIST
-    if _WHITELIST is None:
-        import av
+    import av
 
-        _WHITELIST = ",".join(sorted(set(av.formats_available) - UNSAFE_DEMUXERS))
-    return _WHITELIST
+    return ",".join(sorted(set(av.formats_available) - UNSAFE_DEMUXERS))
