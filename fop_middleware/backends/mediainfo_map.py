@@ -309,6 +309,9 @@ class Mapper:
                 out["bit_rate"] = str(_int(track["BitRate"]))
             return
         duration = _float(track.get("Duration"))
+        samples, rate = _int(track.get("SamplingCount")), _int(track.get("SamplingRate"))
+        if duration and samples and rate and abs(samples / rate - duration) < 0.001:
+            duration = samples / rate  # the same duration, to the sample rather than the ms
         if duration:
             out["duration"] = f"{duration:.6f}"
         bit_rate = self._bit_rate(out, track)
