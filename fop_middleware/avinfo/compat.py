@@ -115,3 +115,31 @@ def mov_movie_duration(answer: Answer, movie: isobmff.Movie, size: int) -> None:
         cover = entry["index"] >= len(movie.tracks)  # a ``covr`` picture, no track of its own
         if (cover or movie.tracks[entry["index"]].timeless) and "start_pts" not in entry:
             _set_duration(entry, rescale_q(duration_us, MICROSECONDS, time_base(entry)))
+
+
+def mpeg1_last_frame(answer: Answer, size: int) -> None:
+    """MPEG-1 video in a program stream: its last frame lasted a frame, not a field.
+
+    Newer FFmpeg times MPEG-1 pictures as two fields (``r_frame_rate`` twice the frame
+    rate), so the duration 5.1 estimated from the timestamps (``estimate_timings_from_pts()``:
+    last timestamp plus one frame) comes out half a frame shorter; the format's
+    duration is the latest stream end from the earliest start.
+    """
+    fmt = answer["format"]
+    if "start_time" not in fmt or "duration" not in fmt:
+        return
+    start_us = round(float(fmt["start_time"]) * ffmt.TIME_BASE)
+    end_us = start_us + round(float(fmt["duration"]) * ffmt.TIME_BASE)
+    changed = False
+    for entry in answer["streams"]:
+        rate = entry.get("avg_frame_rate", "0/0")
+        num, _, den = rate.partition("/")
+        if entry.get("codec_name") != "mpeg1video" or "duration_ts" not in entry or not int(num) or not int(den):
+            continue
+        tb = time_base(entry)
+        _set_duration(entry, entry["duration_ts"] + rescale(int(den), tb[1], 2 * int(num) * tb[0]))
+        if "start_pts" in entry:
+            end_us = max(end_us, rescale_q(entry["start_pts"] + entry["duration_ts"], tb, MICROSECONDS))
+            changed = True
+    if changed:
+        _set_format_duration(answer, end_us - start_us, size)

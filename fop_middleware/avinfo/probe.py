@@ -79,6 +79,8 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         compat.mp3_untrimmed_duration(answer, stream, size)
     elif movie.tracks:
         compat.mov_movie_duration(answer, movie, size)
+    elif container.format.name == "mpeg":
+        compat.mpeg1_last_frame(answer, size)
     elif container.format.name.startswith("matroska"):
         compat.matroska_codec_delay(answer, extradata)
     fmt = answer["format"]
