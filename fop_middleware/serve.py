@@ -51,7 +51,12 @@ def serve(
         print(f"fop-middleware serve: not a directory: {directory}", file=sys.stderr)
         return 2
     app = FopMiddleware(static_app(directory), backends=backends)
-    with make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler) as httpd:
+    try:
+        httpd = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    except OSError as e:  # the port is taken, the host is not ours
+        print(f"fop-middleware serve: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    with httpd:
         print(f"Serving {directory} on http://{host}:{httpd.server_port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
         try:
             httpd.serve_forever()
