@@ -16,6 +16,16 @@ from fractions import Fraction
 from ..avinfo import names
 from ..errors import BadRequest
 from ..extractor import Source
+from .mediainfo_codecs import (
+    codec_name,
+    fourcc_string,
+    frame_rate,
+    integer,
+    level_number,
+    number,
+    pix_fmt_name,
+    profile_name,
+)
 from .mediainfo_pictures import describe_picture
 
 logger = logging.getLogger("fop_middleware")
@@ -42,19 +52,6 @@ PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
 FONT_EXTENSIONS = {"ttf": "ttf", "ttc": "ttf", "otf": "otf"}
 
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-#: Demuxers with one time base for every stream: container -> ticks per second.
-CONTAINER_TIME_BASES = {"matroska,webm": 1000, "flv": 1000, "mpegts": 90000, "mp3": 14112000}
-#: Demuxers whose audio streams count time in samples.
-SAMPLE_TIME_BASES = {"flac", "wav", "ogg", "aiff", "w64"}
-
-#: Attachment file extensions Matroska readers take for pictures and fonts.
-PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
-FONT_EXTENSIONS = {"ttf": "ttf", "ttc": "ttf", "otf": "otf"}
-
-_KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 class Mapper:
@@ -106,15 +103,15 @@ class Mapper:
         out["nb_programs"] = len(self.menus) if self.format_name == "mpegts" else 0
         out["format_name"] = self.format_name
         out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
-        duration = _float(g.get("Duration"))
+        duration = number(g.get("Duration"))
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
-        starts = [_float(st["start_time"]) or 0.0 for st in streams if "start_time" in st]
+        starts = [number(st["start_time"]) or 0.0 for st in streams if "start_time" in st]
         if self.format_name == "matroska,webm" and starts and len(starts) == len(streams):
             out["start_time"] = f"{min(starts):.6f}"
         if duration:
             out["duration"] = f"{duration:.6f}"
-        size = _int(g.get("FileSize")) or self.source.size
+        size = integer(g.get("FileSize")) or self.source.size
         if size:
             out["size"] = str(size)
         if size and duration:
@@ -126,7 +123,7 @@ class Mapper:
 
     def _ts_times(self, out: dict[str, t.Any]) -> float | None:
         """MPEG-TS: like libavformat, the span from the first stream start to the last end."""
-        spans = [(_float(tr.get("Delay")), _float(tr.get("Duration"))) for tr in self.tracks]
+        spans = [(number(tr.get("Delay")), number(tr.get("Duration"))) for tr in self.tracks]
         known = [(start, length) for start, length in spans if start is not None and length]
         if not known:
             return None
@@ -172,9 +169,9 @@ class Mapper:
                 fmt = track.get("Format") or {"image/jpeg": "JPEG", "image/png": "PNG"}.get(mimes[n] if n < len(mimes) else "")
                 codec = {"JPEG": "mjpeg", "PNG": "png"}.get(str(fmt))
                 picture = {"codec_name": codec} if codec else {}
-                if codec and _int(track.get("Width")) and _int(track.get("Height")):
-                    picture.update(width=_int(track["Width"]), height=_int(track["Height"]))
-                    picture["pix_fmt"] = _pix_fmt(codec, track)
+                if codec and integer(track.get("Width")) and integer(track.get("Height")):
+                    picture.update(width=integer(track["Width"]), height=integer(track["Height"]))
+                    picture["pix_fmt"] = pix_fmt_name(codec, track)
             stream: dict[str, t.Any] = {"index": first_index + n}
             if picture.get("codec_name"):
                 stream["codec_name"] = picture["codec_name"]
@@ -195,7 +192,7 @@ class Mapper:
         return out
 
     def _file_duration(self, stream: dict[str, t.Any]) -> None:
-        duration = _float(self.general.get("Duration"))
+        duration = number(self.general.get("Duration"))
         if duration:
             stream["duration"] = f"{duration:.6f}"
 
@@ -209,7 +206,7 @@ class Mapper:
             return None
         out: dict[str, t.Any] = {"index": index, "codec_name": codec}
         out["codec_long_name"] = names.CODEC_LONG_NAMES.get(codec, "unknown")
-        profile = _profile(codec, track)
+        profile = profile_name(codec, track)
         if profile:
             out["profile"] = profile
         out["codec_type"] = kind
@@ -221,9 +218,9 @@ class Mapper:
         elif kind == "audio":
             self._audio(codec, track, out)
         if self.format_name.startswith("mov,") or self.format_name == "mpegts":
-            if _int(track.get("ID")):
-                out["id"] = f"0x{_int(track['ID']):x}"  # track ID, or the PID
-        rate = _frame_rate(track) if kind == "video" else "0/0"
+            if integer(track.get("ID")):
+                out["id"] = f"0x{integer(track['ID']):x}"  # track ID, or the PID
+        rate = frame_rate(track) if kind == "video" else "0/0"
         if rate:
             out["r_frame_rate"] = out["avg_frame_rate"] = rate
         self._time_base(out, track)
@@ -243,7 +240,7 @@ class Mapper:
             out["codec_tag_string"] = tag
             out["codec_tag"] = f"0x{int.from_bytes(tag.encode('latin-1'), 'little'):04x}"
         out["r_frame_rate"] = out["avg_frame_rate"] = "0/0"
-        duration = _float(track.get("Duration"))
+        duration = number(track.get("Duration"))
         if duration:
             out["duration"] = f"{duration:.6f}"
         return out
@@ -267,17 +264,17 @@ class Mapper:
         return None
 
     def _video(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
-        width, height = _int(track.get("Width")), _int(track.get("Height"))
+        width, height = integer(track.get("Width")), integer(track.get("Height"))
         if width and height:
             out["width"], out["height"] = width, height
-            if _float(track.get("PixelAspectRatio")) == 1.0:
+            if number(track.get("PixelAspectRatio")) == 1.0:
                 dar = Fraction(width, height)
                 out["sample_aspect_ratio"] = "1:1"
                 out["display_aspect_ratio"] = f"{dar.numerator}:{dar.denominator}"
-        pix_fmt = _pix_fmt(out["codec_name"], track)
+        pix_fmt = pix_fmt_name(out["codec_name"], track)
         if pix_fmt:
             out["pix_fmt"] = pix_fmt
-        level = _level(out["codec_name"], track.get("Format_Level"))
+        level = level_number(out["codec_name"], track.get("Format_Level"))
         if level is not None:
             out["level"] = level
         color_range = {"Limited": "tv", "Full": "pc"}.get(str(track.get("colour_range")))
@@ -288,12 +285,12 @@ class Mapper:
         if codec in names.SAMPLE_FORMATS:
             out["sample_fmt"] = names.SAMPLE_FORMATS[codec]
         elif codec == "flac":
-            out["sample_fmt"] = "s16" if _int(track.get("BitDepth")) <= 16 else "s32"
+            out["sample_fmt"] = "s16" if integer(track.get("BitDepth")) <= 16 else "s32"
         # FFmpeg's Opus decoder always outputs 48 kHz, whatever the input rate was.
-        rate = 48000 if codec == "opus" else _int(track.get("SamplingRate"))
+        rate = 48000 if codec == "opus" else integer(track.get("SamplingRate"))
         if rate:
             out["sample_rate"] = str(rate)
-        channels = _int(track.get("Channels"))
+        channels = integer(track.get("Channels"))
         if channels:
             out["channels"] = channels
             layout = {1: "mono", 2: "stereo"}.get(channels)
@@ -305,11 +302,11 @@ class Mapper:
         if kind == "subtitle" and self.format_name not in INDEXED:
             return
         if self.format_name in NO_STREAM_TIMES:
-            if out["codec_name"] in PARSER_BIT_RATES and track.get("BitRate_Mode") == "CBR" and _int(track.get("BitRate")):
-                out["bit_rate"] = str(_int(track["BitRate"]))
+            if out["codec_name"] in PARSER_BIT_RATES and track.get("BitRate_Mode") == "CBR" and integer(track.get("BitRate")):
+                out["bit_rate"] = str(integer(track["BitRate"]))
             return
-        duration = _float(track.get("Duration"))
-        samples, rate = _int(track.get("SamplingCount")), _int(track.get("SamplingRate"))
+        duration = number(track.get("Duration"))
+        samples, rate = integer(track.get("SamplingCount")), integer(track.get("SamplingRate"))
         if duration and samples and rate and abs(samples / rate - duration) < 0.001:
             duration = samples / rate  # the same duration, to the sample rather than the ms
         if duration:
@@ -317,9 +314,9 @@ class Mapper:
         bit_rate = self._bit_rate(out, track)
         if bit_rate and self.format_name != "flac":
             out["bit_rate"] = str(bit_rate)
-        frames = _int(track.get("Source_FrameCount") or track.get("FrameCount"))
+        frames = integer(track.get("Source_FrameCount") or track.get("FrameCount"))
         if out["codec_name"].startswith("pcm_") and track.get("SamplingCount"):
-            frames = _int(track["SamplingCount"])  # indexes count PCM in sample frames
+            frames = integer(track["SamplingCount"])  # indexes count PCM in sample frames
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
 
@@ -327,12 +324,12 @@ class Mapper:
         """The demuxer's fixed time base and, where the container keeps it, the first timestamp."""
         tick = CONTAINER_TIME_BASES.get(self.format_name)
         if tick is None and out["codec_type"] == "audio" and self.format_name in SAMPLE_TIME_BASES:
-            rate = 48000 if out["codec_name"] == "opus" else _int(out.get("sample_rate"))
+            rate = 48000 if out["codec_name"] == "opus" else integer(out.get("sample_rate"))
             tick = rate or None
         if tick is None:
             return
         out["time_base"] = f"1/{tick}"
-        delay = _float(track.get("Delay"))
+        delay = number(track.get("Delay"))
         # Matroska shifts Opus by its pre-skip, which MediaInfo does not report
         opus_in_mkv = self.format_name == "matroska,webm" and out["codec_name"] == "opus"
         if self.format_name in ("matroska,webm", "mpegts") and delay is not None and not opus_in_mkv:
@@ -343,11 +340,11 @@ class Mapper:
         codec = out["codec_name"]
         if codec.startswith("pcm_") and codec in names.BITS_PER_SAMPLE:
             # libavcodec's rule for PCM: rate x channels x sample size
-            return _int(out.get("sample_rate")) * _int(out.get("channels")) * names.BITS_PER_SAMPLE[codec]
+            return integer(out.get("sample_rate")) * integer(out.get("channels")) * names.BITS_PER_SAMPLE[codec]
         if self.format_name.startswith("mov,") and codec in ESDS_CODECS and track.get("BitRate_Nominal"):
             # the esds/btrt average bit rate, which the mov demuxer prefers
-            return _int(track["BitRate_Nominal"])
-        return _int(track.get("BitRate"))
+            return integer(track["BitRate_Nominal"])
+        return integer(track.get("BitRate"))
 
     def _stream_tags(self, track: dict[str, t.Any]) -> dict[str, str]:
         tags: dict[str, str] = {}
@@ -360,107 +357,6 @@ class Mapper:
         if track.get("Title"):
             tags["title"] = str(track["Title"])
         return tags
-
-
-def codec_name(track: dict[str, t.Any], container: str = "") -> str:
-    """FFmpeg's codec descriptor name for a MediaInfo track, or "" when unknown."""
-    kind, fmt = str(track.get("@type")), str(track.get("Format", ""))
-    codec_id = str(track.get("CodecID", ""))
-    if kind == "Audio" and fmt == "MPEG Audio":
-        layer = str(track.get("Format_Profile", "Layer 3"))
-        return {"Layer 1": "mp1", "Layer 2": "mp2"}.get(layer, "mp3")
-    if kind == "Video" and fmt == "MPEG Video":
-        return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
-    if kind == "Audio" and (fmt == "PCM" or fmt == "ADPCM" and track.get("Format_Profile") in ("A-Law", "U-Law")):
-        return _pcm(track, container)
-    if kind == "Audio" and fmt == "AMR":
-        return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
-    if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
-        return names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
-    return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
-
-
-def fourcc_string(tag: int) -> str:
-    """``av_fourcc2str``: printable bytes as is, the others as ``[n]``, low byte first."""
-    out = []
-    for shift in (0, 8, 16, 24):
-        c = (tag >> shift) & 0xFF
-        out.append(chr(c) if chr(c).isascii() and (chr(c).isalnum() or chr(c) in ". -_") else f"[{c}]")
-    return "".join(out)
-
-
-def _pcm(track: dict[str, t.Any], container: str) -> str:
-    profile = track.get("Format_Profile")
-    if profile in ("A-Law", "U-Law"):
-        return "pcm_alaw" if profile == "A-Law" else "pcm_mulaw"
-    bits = _int(track.get("BitDepth")) or 16
-    if bits == 8:
-        # 8-bit WAV and AVI samples are unsigned, AIFF's signed, when MediaInfo does not say
-        sign = track.get("Format_Settings_Sign") or ("Unsigned" if container in ("wav", "avi", "w64") else "Signed")
-        return "pcm_u8" if sign == "Unsigned" else "pcm_s8"
-    endian = "be" if track.get("Format_Settings_Endianness") == "Big" else "le"
-    is_float = "Float" in (str(track.get("Format_Settings_Sign")), str(profile)) or "Float" in str(track.get("Format_Settings"))
-    kind = "f" if is_float else "s"
-    return f"pcm_{kind}{bits}{endian}"
-
-
-def _profile(codec: str, track: dict[str, t.Any]) -> str:
-    profile = str(track.get("Format_Profile", ""))
-    if codec == "h264":
-        return profile.split("@")[0] if profile else ""
-    if codec == "hevc" and profile:
-        return {"Format Range": "Rext"}.get(profile, profile)
-    if codec == "aac":
-        return {"LC": "LC", "HE-AAC": "HE-AAC", "HE-AACv2": "HE-AACv2", "Main": "Main"}.get(
-            str(track.get("Format_AdditionalFeatures", "")), "")
-    return ""
-
-
-def _level(codec: str, level: t.Any) -> int | None:
-    number = _float(level)
-    if number is None:
-        return None
-    if codec == "h264":
-        return round(number * 10)
-    if codec == "hevc":
-        return round(number * 30)
-    return None
-
-
-def _pix_fmt(codec: str, track: dict[str, t.Any]) -> str:
-    if codec in names.FIXED_PIX_FMTS:
-        return names.FIXED_PIX_FMTS[codec]
-    space = str(track.get("ColorSpace", "YUV" if track.get("ChromaSubsampling") else ""))
-    # FFmpeg decodes ProRes to 10 bits whatever MediaInfo reports
-    bits = 10 if codec == "prores" else _int(track.get("BitDepth")) or 8
-    suffix = "" if bits == 8 else f"{bits}le"
-    if space == "RGB" and codec in ("h264", "hevc", "vp9", "av1"):
-        return "gbrp" + suffix
-    if space == "Y":
-        return "gray" + suffix
-    sub = str(track.get("ChromaSubsampling", "")).split(" ")[0]
-    plane = {"4:2:0": "420", "4:2:2": "422", "4:4:4": "444", "4:1:1": "411", "4:4:0": "440"}.get(sub)
-    if space != "YUV" or plane is None:
-        return ""
-    if codec == "mjpeg" and bits == 8:
-        return f"yuvj{plane}p"
-    return f"yuv{plane}p{suffix}"
-
-
-def _frame_rate(track: dict[str, t.Any]) -> str:
-    num, den = _int(track.get("FrameRate_Num")), _int(track.get("FrameRate_Den"))
-    if num and den:
-        q = Fraction(num, den)
-        return f"{q.numerator}/{q.denominator}"
-    rate = _float(track.get("FrameRate"))
-    if not rate:
-        return ""
-    if abs(rate - round(rate)) < 0.0015:
-        return f"{round(rate)}/1"
-    if abs(rate * 1.001 - round(rate * 1.001)) < 0.0015:
-        return f"{round(rate * 1.001) * 1000}/1001"
-    q = Fraction(rate).limit_denominator(1001)
-    return f"{q.numerator}/{q.denominator}"
 
 
 #: MediaInfo General fields -> the container tags ffprobe shows for them.
@@ -490,13 +386,3 @@ def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
 def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
     order = str(track.get("StreamOrder", ""))
     return tuple(int(n) for n in re.findall(r"\d+", order)) or (1 << 30,)
-
-
-def _float(value: t.Any) -> float | None:
-    match = _NUMBER.match(str(value)) if value is not None else None
-    return float(match.group(0)) if match else None
-
-
-def _int(value: t.Any) -> int:
-    number = _float(value)
-    return int(number) if number is not None else 0

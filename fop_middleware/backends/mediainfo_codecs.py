@@ -1,0 +1,133 @@
+"""FFmpeg's codec-level facts from one MediaInfo track: names, profiles, pixel formats.
+
+Used by :mod:`fop_middleware.backends.mediainfo_map`; each function reads the raw fields
+of MediaInfo's JSON report (``Format``, ``CodecID``, ``BitDepth``...).
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from fractions import Fraction
+
+from ..avinfo import names
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def codec_name(track: dict[str, t.Any], container: str = "") -> str:
+    """FFmpeg's codec descriptor name for a MediaInfo track, or "" when unknown."""
+    kind, fmt = str(track.get("@type")), str(track.get("Format", ""))
+    codec_id = str(track.get("CodecID", ""))
+    if kind == "Audio" and fmt == "MPEG Audio":
+        layer = str(track.get("Format_Profile", "Layer 3"))
+        return {"Layer 1": "mp1", "Layer 2": "mp2"}.get(layer, "mp3")
+    if kind == "Video" and fmt == "MPEG Video":
+        return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
+    if kind == "Audio" and (fmt == "PCM" or fmt == "ADPCM" and track.get("Format_Profile") in ("A-Law", "U-Law")):
+        return pcm_name(track, container)
+    if kind == "Audio" and fmt == "AMR":
+        return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
+    if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
+        return names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+    return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+
+
+def fourcc_string(tag: int) -> str:
+    """``av_fourcc2str``: printable bytes as is, the others as ``[n]``, low byte first."""
+    out = []
+    for shift in (0, 8, 16, 24):
+        c = (tag >> shift) & 0xFF
+        out.append(chr(c) if chr(c).isascii() and (chr(c).isalnum() or chr(c) in ". -_") else f"[{c}]")
+    return "".join(out)
+
+
+def pcm_name(track: dict[str, t.Any], container: str) -> str:
+    """The PCM codec (``pcm_s16le``...) from sample size, sign, endianness and float-ness."""
+    profile = track.get("Format_Profile")
+    if profile in ("A-Law", "U-Law"):
+        return "pcm_alaw" if profile == "A-Law" else "pcm_mulaw"
+    bits = integer(track.get("BitDepth")) or 16
+    if bits == 8:
+        # 8-bit WAV and AVI samples are unsigned, AIFF's signed, when MediaInfo does not say
+        sign = track.get("Format_Settings_Sign") or ("Unsigned" if container in ("wav", "avi", "w64") else "Signed")
+        return "pcm_u8" if sign == "Unsigned" else "pcm_s8"
+    endian = "be" if track.get("Format_Settings_Endianness") == "Big" else "le"
+    is_float = "Float" in (str(track.get("Format_Settings_Sign")), str(profile)) or "Float" in str(track.get("Format_Settings"))
+    kind = "f" if is_float else "s"
+    return f"pcm_{kind}{bits}{endian}"
+
+
+def profile_name(codec: str, track: dict[str, t.Any]) -> str:
+    """FFmpeg's profile name where MediaInfo's words map onto it, else ""."""
+    profile = str(track.get("Format_Profile", ""))
+    if codec == "h264":
+        return profile.split("@")[0] if profile else ""
+    if codec == "hevc" and profile:
+        return {"Format Range": "Rext"}.get(profile, profile)
+    if codec == "aac":
+        return {"LC": "LC", "HE-AAC": "HE-AAC", "HE-AACv2": "HE-AACv2", "Main": "Main"}.get(
+            str(track.get("Format_AdditionalFeatures", "")), "")
+    return ""
+
+
+def level_number(codec: str, level: t.Any) -> int | None:
+    """``level`` as FFmpeg numbers it: H.264 "3.1" is 31, HEVC "4" is 120."""
+    found = number(level)
+    if found is None:
+        return None
+    if codec == "h264":
+        return round(found * 10)
+    if codec == "hevc":
+        return round(found * 30)
+    return None
+
+
+def pix_fmt_name(codec: str, track: dict[str, t.Any]) -> str:
+    """The pixel format FFmpeg's decoder reports, from colour space, subsampling and depth."""
+    if codec in names.FIXED_PIX_FMTS:
+        return names.FIXED_PIX_FMTS[codec]
+    space = str(track.get("ColorSpace", "YUV" if track.get("ChromaSubsampling") else ""))
+    # FFmpeg decodes ProRes to 10 bits whatever MediaInfo reports
+    bits = 10 if codec == "prores" else integer(track.get("BitDepth")) or 8
+    suffix = "" if bits == 8 else f"{bits}le"
+    if space == "RGB" and codec in ("h264", "hevc", "vp9", "av1"):
+        return "gbrp" + suffix
+    if space == "Y":
+        return "gray" + suffix
+    sub = str(track.get("ChromaSubsampling", "")).split(" ")[0]
+    plane = {"4:2:0": "420", "4:2:2": "422", "4:4:4": "444", "4:1:1": "411", "4:4:0": "440"}.get(sub)
+    if space != "YUV" or plane is None:
+        return ""
+    if codec == "mjpeg" and bits == 8:
+        return f"yuvj{plane}p"
+    return f"yuv{plane}p{suffix}"
+
+
+def frame_rate(track: dict[str, t.Any]) -> str:
+    """The frame rate as a fraction ("30000/1001"); "" when MediaInfo has none."""
+    num, den = integer(track.get("FrameRate_Num")), integer(track.get("FrameRate_Den"))
+    if num and den:
+        q = Fraction(num, den)
+        return f"{q.numerator}/{q.denominator}"
+    rate = number(track.get("FrameRate"))
+    if not rate:
+        return ""
+    if abs(rate - round(rate)) < 0.0015:
+        return f"{round(rate)}/1"
+    if abs(rate * 1.001 - round(rate * 1.001)) < 0.0015:
+        return f"{round(rate * 1.001) * 1000}/1001"
+    q = Fraction(rate).limit_denominator(1001)
+    return f"{q.numerator}/{q.denominator}"
+
+
+def number(value: t.Any) -> float | None:
+    """The leading number of a MediaInfo value ("44100", "3.000", "2 / 1"), or None."""
+    match = _NUMBER.match(str(value)) if value is not None else None
+    return float(match.group(0)) if match else None
+
+
+def integer(value: t.Any) -> int:
+    """:func:`number` as an int, 0 when there is none."""
+    found = number(value)
+    return int(found) if found is not None else 0
