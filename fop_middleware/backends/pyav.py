@@ -21,9 +21,10 @@ logger = logging.getLogger("fop_middleware")
 #: What the client sees for a file FFmpeg cannot read.
 BAD_MEDIA = "unsupported or corrupt media file"
 
-#: Magic numbers of still images and documents, which are not media for ``?avinfo``.
+#: Magic numbers of still images and documents, which are not media for ``?avinfo``
+#: (GIF is not among them: ffprobe reads it as video, animations included).
 IMAGE_MAGIC = (
-    b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*",
+    b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM", b"II*\x00", b"MM\x00*",
     b"%PDF", b"PK\x03\x04",
 )
 #: ``ftyp`` brands of HEIF/AVIF still images.
