@@ -179,3 +179,15 @@ def test_spool_moves_to_disk_past_memory_and_drops_it_on_close() -> None:
     spool.close()
     assert spool.closed and inner.closed
     spool.close()
+
+
+def test_size_of_an_unsizable_stream() -> None:
+    class Stream(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def seek(self, offset: int, whence: int = 0) -> int:
+            raise OSError("not seekable")
+
+    with Stream() as stream:
+        assert size_of(stream) is None  # type: ignore[arg-type]

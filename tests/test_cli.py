@@ -138,3 +138,36 @@ def test_entry_points_run(command: list[str], tmp_path: pathlib.Path) -> None:
     assert [line.split()[0] for line in listing.stdout.splitlines()][:4] == ["ffprobe", "mediainfo", "pillow", "pyav"]
     usage = subprocess.run([*command], capture_output=True, timeout=60, text=True)
     assert usage.returncode == 2 and "usage: fop-middleware" in usage.stderr
+
+
+def test_unexpected_failure_is_a_599(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: t.Any) -> t.NoReturn:
+        raise RuntimeError("/srv/secret exploded")
+
+    monkeypatch.setattr("fop_middleware.cli.extract_file", broken)
+    code, out, _ = cli(capsys, "exif", "photo.jpg")
+    assert (code, out) == (1, b'{"code":599,"error":"server failed to process the file"}\n')
+    assert "/srv/secret exploded" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("argv", "backends"),
+    [
+        pytest.param([], None, id="default"),
+        pytest.param(["--backend", "test-exif"], {"exif": ["test-exif"]}, id="exif-backend"),
+        pytest.param(["--backend", "test-avinfo"], {"avinfo": ["test-avinfo"]}, id="avinfo-backend"),
+    ],
+)
+def test_serve_arguments(test_backends: t.Any, monkeypatch: pytest.MonkeyPatch, argv: list[str], backends: t.Any) -> None:
+    calls: list[t.Any] = []
+    monkeypatch.setattr("fop_middleware.serve.serve", lambda directory, **kw: calls.append((directory, kw)) or 0)
+    assert main(["serve", "site", "--port", "8123", *argv]) == 0
+    assert calls == [("site", {"host": "127.0.0.1", "port": 8123, "backends": backends})]
+
+
+def test_serve_with_an_unavailable_backend_exits_2(test_backends: t.Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from fop_middleware import registry
+
+    registry.register("absent", "fop_test_absent_module:X")
+    assert main(["serve", ".", "--backend", "absent"]) == 2
+    assert "cannot use backend 'absent': not installed" in capsys.readouterr().err

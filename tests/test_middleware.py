@@ -682,3 +682,13 @@ def test_real_avinfo_backend_same_answer_from_file_and_spool(clean_registry: Non
     assert from_file.status_code == from_spool.status_code == 200, (from_file.data, from_spool.data)
     assert from_file.json == from_spool.json
     assert from_file.json["format"]["filename"] == "clip.mp4"
+
+
+def test_path_that_is_not_utf8(test_backends: t.Any) -> None:
+    environ = create_environ("/x", query_string="exif")
+    environ["PATH_INFO"] = "/caf\xe9.jpg"  # the latin-1 byte 0xE9, as a server decodes %E9
+    app = FileApp(FILES / "photo.jpg")
+    started: list[str] = []
+    body = b"".join(FopMiddleware(app, backends=test_backends)(environ, lambda s, h, e=None: started.append(s)))
+    assert started == ["200 OK"]
+    assert json.loads(body)["name"] == "caf\xe9.jpg"

@@ -116,3 +116,19 @@ def test_dumps_is_compact_utf8_in_backend_order() -> None:
     assert dumps({"b": "é✓", "a": [1, 2.5, None, True]}) == '{"b":"é✓","a":[1,2.5,null,true]}'.encode()
     with pytest.raises(ValueError):
         dumps({"x": math.nan})
+
+
+def test_extractor_defaults() -> None:
+    class Minimal(Extractor):
+        name = "minimal"
+        operation = "exif"
+
+        def extract(self, source: Source) -> dict[str, t.Any]:
+            return super().extract(source)  # type: ignore[safe-super]
+
+    backend = Minimal()
+    assert backend.is_available() and backend.accepts(b"anything")
+    with pytest.raises(NotImplementedError, match="Minimal must implement extract"):
+        backend.extract(source())
+    with pytest.raises(TypeError):
+        Extractor()  # type: ignore[abstract]
