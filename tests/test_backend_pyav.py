@@ -244,3 +244,18 @@ def test_transport_stream_program_count() -> None:
 def test_dvd_subtitle_size_from_its_idx_header() -> None:
     assert bitstream.dvd_subtitle_size(b"# VobSub index file\nsize: 720x576\norg: 0, 0\n") == (720, 576)
     assert bitstream.dvd_subtitle_size(b"palette: 000000") is None
+
+
+def test_h264_chroma_location_from_the_sps(tmp_path: pathlib.Path) -> None:
+    with open(MEDIA / "h264_aac_faststart.mp4", "rb") as f:
+        got = PyavExtractor().extract(Source(f, "a.mp4", None, None))
+    assert got["streams"][0]["chroma_location"] == "left"  # x264's VUI has no chroma location
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg (Debian ffmpeg) not installed")
+    out = tmp_path / "chromaloc.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5:duration=0.4",
+         "-c:v", "libx264", "-x264-params", "chromaloc=2", str(out)],
+        check=True,
+    )  # fmt: skip
+    assert extract(out)["streams"][0]["chroma_location"] == "topleft"

@@ -87,9 +87,10 @@ def _skip_scaling_list(r: BitReader, size: int) -> None:
 
 
 def h264_chroma_location(extradata: bytes | None) -> str | None:
-    """``chroma_location`` the H.264 decoder reports: the VUI's, ``left`` when the VUI omits it.
+    """``chroma_location`` the H.264 decoder reports: the SPS VUI's, else ``left``.
 
-    None when there is no VUI at all (FFmpeg 5.1's ``decode_vui_parameters`` never ran).
+    ``h264_decode_init()`` starts from ``left``; ``decode_vui_parameters()`` replaces it
+    only when the VUI has chroma location info (None: a type with no name).
     """
     sps = _first_sps(extradata) if extradata else None
     if not sps:
@@ -130,7 +131,7 @@ def h264_chroma_location(extradata: bytes | None) -> str | None:
         if r.bits(1):
             r.ue(), r.ue(), r.ue(), r.ue()
         if not r.bits(1):
-            return None
+            return "left"
         if r.bits(1) and r.bits(8) == 255:
             r.bits(32)
         if r.bits(1):
