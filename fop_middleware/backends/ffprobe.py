@@ -27,9 +27,10 @@ if t.TYPE_CHECKING:
 
 logger = logging.getLogger("fop_middleware")
 
-#: FFmpeg's own default, spelled out so that a site-wide ffprobe configuration cannot raise
-#: it. ``-analyzeduration`` is left unset on purpose: setting it, even to its default,
-#: disables the longer per-format defaults (flv, mpegts, subtitles) and changes the answer.
+#: FFmpeg's own default, spelled out so that the bound on what ffprobe reads to find the
+#: streams is explicit. ``-analyzeduration`` is left unset on purpose: setting it, even to
+#: its default, disables the longer per-format defaults (flv, mpegts, subtitles) and so
+#: changes the answer; the time limit bounds it instead.
 PROBESIZE = "5000000"
 
 #: ``file`` only: no network, no ``pipe:``/``fd:``, not even from inside a playlist.
@@ -60,7 +61,7 @@ class FfprobeExtractor(Extractor):
         self.binary = binary
 
     def _binary(self) -> str | None:
-        return self.binary or shutil.which("ffprobe")
+        return shutil.which(self.binary or "ffprobe")
 
     def availability(self) -> Availability:
         if self._binary() is None:
