@@ -165,6 +165,15 @@ def send_file_app(root: pathlib.Path) -> t.Any:
     return app
 
 
+def webob_file_iter() -> t.Any:
+    """A ``pytest.param`` of WebOb's FileIter, skipped where WebOb is not installed (tox env "core")."""
+    try:
+        from webob.static import FileIter
+    except ImportError:
+        return pytest.param(None, id="webob-file", marks=pytest.mark.skip(reason="webob not installed"))
+    return pytest.param(FileIter, id="webob-file")
+
+
 def backend_module_exists(name: str) -> bool:
     """Whether the built-in backend ``name``'s module is in the package (some are still being written)."""
     module = registry.BUILTIN_BACKENDS[name][0].partition(":")[0]
@@ -172,9 +181,12 @@ def backend_module_exists(name: str) -> bool:
 
 
 def require_backend(name: str) -> None:
-    """Skip when the backend module is not in this checkout; fail nothing else away."""
+    """Skip when the backend's module or its optional library is absent; fail on anything else."""
     if not backend_module_exists(name):
         pytest.skip(f"backend module for {name!r} is not in this checkout yet")
+    status = registry.availability(name)
+    if not status.ok and "not installed" in status.reason.lower():
+        pytest.skip(f"backend {name!r}: {status.reason}")
 
 
 def big_jpeg(path: pathlib.Path, side: int = 3000) -> pathlib.Path:

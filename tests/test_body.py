@@ -9,13 +9,12 @@ import typing as t
 import wsgiref.util
 
 import pytest
-import webob.static
 import werkzeug.wsgi
 
 from fop_middleware.body import FileWrapper, LazySpool, file_behind, path_of, size_of
 from fop_middleware.errors import FileTooLarge
 
-from conftest import FILES
+from conftest import FILES, webob_file_iter
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def photo() -> t.Iterator[io.BufferedReader]:
     [
         pytest.param(wsgiref.util.FileWrapper, id="wsgiref"),
         pytest.param(werkzeug.wsgi.FileWrapper, id="werkzeug"),
-        pytest.param(webob.static.FileIter, id="webob"),
+        webob_file_iter(),
         pytest.param(FileWrapper, id="ours"),
     ],
 )

@@ -12,7 +12,6 @@ import typing as t
 import wsgiref.util
 
 import pytest
-import webob.static
 import werkzeug.wsgi
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.test import Client, create_environ
@@ -21,7 +20,7 @@ from fop_middleware import FopMiddleware
 from fop_middleware.body import FileWrapper
 from fop_middleware.middleware import ENVIRON_OP
 
-from conftest import FILES, TEST_EXIF_READ, CountingFile, require_backend, send_file_app
+from conftest import FILES, TEST_EXIF_READ, CountingFile, require_backend, send_file_app, webob_file_iter
 
 KIB = 1024
 NEEDS_FFPROBE = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
@@ -70,7 +69,7 @@ def wrappers() -> list[t.Any]:
     return [
         pytest.param(wsgiref.util.FileWrapper, id="wsgiref-filelike"),
         pytest.param(werkzeug.wsgi.FileWrapper, id="werkzeug-file"),
-        pytest.param(webob.static.FileIter, id="webob-file"),
+        webob_file_iter(),
         pytest.param(None, id="environ-file_wrapper"),
     ]
 
