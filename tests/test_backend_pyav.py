@@ -259,3 +259,11 @@ def test_h264_chroma_location_from_the_sps(tmp_path: pathlib.Path) -> None:
         check=True,
     )  # fmt: skip
     assert extract(out)["streams"][0]["chroma_location"] == "topleft"
+    hevc = tmp_path / "hevc.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5:duration=0.4",
+         "-c:v", "libx265", "-x265-params", "log-level=error:chromaloc=2", str(hevc)],
+        check=True,
+    )  # fmt: skip
+    assert extract(hevc)["streams"][0]["chroma_location"] == "topleft"
+    assert extract(MEDIA / "pyav-dovi.mp4")["streams"][0]["chroma_location"] == "left"

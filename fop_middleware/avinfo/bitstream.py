@@ -149,6 +149,124 @@ def h264_chroma_location(extradata: bytes | None) -> str | None:
     return "left"
 
 
+def _hevc_sps(extradata: bytes) -> bytes | None:
+    """The first SPS NAL (type 33) of hvcC or Annex B extradata, without its 2-byte header."""
+    if len(extradata) > 23 and extradata[0] == 1:
+        pos = 23
+        for _ in range(extradata[22]):
+            if pos + 3 > len(extradata):
+                return None
+            kind, count = extradata[pos] & 0x3F, int.from_bytes(extradata[pos + 1:pos + 3], "big")
+            pos += 3
+            for _ in range(count):
+                size = int.from_bytes(extradata[pos:pos + 2], "big")
+                if kind == 33:
+                    return extradata[pos + 4:pos + 2 + size]
+                pos += 2 + size
+        return None
+    for part in re.split(rb"\x00\x00\x01", extradata):
+        if len(part) > 2 and (part[0] >> 1) & 0x3F == 33:
+            return part[2:].rstrip(b"\x00")
+    return None
+
+
+def _skip_hevc_profile_tier_level(r: BitReader, sub_layers: int) -> None:
+    r.bits(96)  # general profile, tier, compatibility flags, constraints, level
+    present = [(r.bits(1), r.bits(1)) for _ in range(sub_layers)]
+    if sub_layers:
+        r.bits(2 * (8 - sub_layers))
+    for profile, level in present:
+        r.bits((88 if profile else 0) + (8 if level else 0))
+
+
+def _skip_hevc_scaling_list(r: BitReader) -> None:
+    for size_id in range(4):
+        for _ in range(0, 6, 3 if size_id == 3 else 1):
+            if not r.bits(1):
+                r.ue()
+                continue
+            if size_id > 1:
+                r.se()
+            for _ in range(min(64, 1 << (4 + (size_id << 1)))):
+                r.se()
+
+
+def _skip_hevc_short_term_rps(r: BitReader, count: int) -> None:
+    deltas: list[int] = []
+    for idx in range(count):
+        if idx and r.bits(1):  # inter_ref_pic_set_prediction_flag
+            r.bits(1)
+            r.ue()
+            used = 0
+            for _ in range(deltas[idx - 1] + 1):
+                if r.bits(1) or r.bits(1):
+                    used += 1
+            deltas.append(used)
+            continue
+        negative, positive = r.ue(), r.ue()
+        for _ in range(negative + positive):
+            r.ue()
+            r.bits(1)
+        deltas.append(negative + positive)
+
+
+def hevc_chroma_location(extradata: bytes | None) -> str | None:
+    """``chroma_location`` 5.1's HEVC decoder exported: 4:2:0 only, the VUI's, else ``left``."""
+    sps = _hevc_sps(extradata) if extradata else None
+    if not sps:
+        return None
+    try:
+        r = BitReader(unescape(sps))
+        r.bits(4)
+        sub_layers = r.bits(3)
+        r.bits(1)
+        _skip_hevc_profile_tier_level(r, sub_layers)
+        r.ue()
+        chroma_format = r.ue()
+        if chroma_format == 3:
+            r.bits(1)
+        r.ue(), r.ue()
+        if r.bits(1):
+            r.ue(), r.ue(), r.ue(), r.ue()
+        r.ue(), r.ue()
+        poc_lsb_bits = r.ue() + 4
+        ordering = r.bits(1)
+        for _ in range(0 if ordering else sub_layers, sub_layers + 1):
+            r.ue(), r.ue(), r.ue()
+        for _ in range(6):
+            r.ue()
+        if r.bits(1) and r.bits(1):
+            _skip_hevc_scaling_list(r)
+        r.bits(2)
+        if r.bits(1):  # pcm_enabled_flag
+            r.bits(8)
+            r.ue(), r.ue()
+            r.bits(1)
+        _skip_hevc_short_term_rps(r, r.ue())
+        if r.bits(1):  # long_term_ref_pics_present_flag
+            for _ in range(r.ue()):
+                r.bits(poc_lsb_bits + 1)
+        r.bits(2)
+        if chroma_format != 1:
+            return None
+        if not r.bits(1):  # no VUI
+            return "left"
+        if r.bits(1) and r.bits(8) == 255:
+            r.bits(32)
+        if r.bits(1):
+            r.bits(1)
+        if r.bits(1):
+            r.bits(4)
+            if r.bits(1):
+                r.bits(24)
+        if not r.bits(1):
+            return "left"
+        top = r.ue()
+        return CHROMA_LOCATIONS[top + 1] if top <= 5 else None
+    except (EOFError, ValueError, IndexError):
+        return "left" if sps else None
+
+
 def flac_bits(extradata: bytes | None) -> int:
     """Bits per sample of FLAC's STREAMINFO (the extradata), 0 when absent."""
     if not extradata or len(extradata) < 18:
