@@ -14,7 +14,7 @@ import typing as t
 import pytest
 
 from fop_middleware.backends.ffprobe import FfprobeExtractor
-from fop_middleware.errors import ExtractorTimeout
+from fop_middleware.errors import BadRequest, ExtractorTimeout
 from fop_middleware.extractor import Source
 
 from avinfo_contract import BIG_SIZE, MEDIA, MEDIA_FILES, READ_BUDGET, AvinfoContract, big_moov_end_mp4, expected, rchar
@@ -86,6 +86,28 @@ def test_timeout_is_a_599() -> None:
     with open(path, "rb") as f, pytest.raises(ExtractorTimeout) as caught:
         FfprobeExtractor().extract(Source(f, path.name, str(path), timeout=0.001))
     assert caught.value.status == 599
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for ffprobe")
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("#EXTM3U\n#EXTINF:1,\n{target}\n", id="hls"),
+        pytest.param("\ufeffffconcat version 1.0\nfile '{target}'\n", id="ffconcat"),
+        pytest.param('<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"/>', id="dash"),
+    ],
+)
+def test_playlists_are_refused_before_ffprobe_opens_what_they_list(tmp_path: pathlib.Path, text: str) -> None:
+    ran = tmp_path / "ffprobe-ran"
+    fake = tmp_path / "ffprobe"
+    fake.write_text(f"#!/bin/sh\ntouch {ran}\nexit 1\n")
+    fake.chmod(0o755)
+    playlist = tmp_path / "list.m3u8"
+    playlist.write_text(text.format(target=tmp_path / "secret.mp4"), encoding="utf-8")
+    with open(playlist, "rb") as f, pytest.raises(BadRequest) as caught:
+        FfprobeExtractor(str(fake)).extract(Source(f, playlist.name, str(playlist)))
+    assert not ran.exists()
+    assert str(tmp_path) not in caught.value.message
 
 
 def test_unavailable_without_the_binary(tmp_path: pathlib.Path) -> None:

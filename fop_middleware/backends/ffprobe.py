@@ -36,6 +36,10 @@ PROBESIZE = "5000000"
 #: ``file`` only: no network, no ``pipe:``/``fd:``, not even from inside a playlist.
 PROTOCOLS = "file"
 
+#: Bytes read to recognise a playlist (HLS, ffconcat, DASH) before ffprobe opens it.
+PLAYLIST_SNIFF = 1024
+_PLAYLIST_MARKS = (b"#EXTM3U", b"ffconcat version", b"<MPD")
+
 #: Chunk size for spooling a stream that has no file behind it.
 SPOOL_CHUNK = 1 << 20
 
@@ -72,6 +76,12 @@ class FfprobeExtractor(Extractor):
         binary = self._binary()
         if binary is None:
             raise ExtractorFailure("ffprobe is not installed")
+        source.stream.seek(0)
+        head = source.stream.read(PLAYLIST_SNIFF)
+        source.stream.seek(0)
+        if _is_playlist(head):
+            # ffprobe would open the files it lists, which are not the client's to probe
+            raise BadRequest("playlists are not audio or video files")
         with _input_path(source) as path:
             report = self._probe(binary, path, source)
         return _finish(report, source.name)
@@ -148,6 +158,11 @@ def _input_path(source: Source) -> Iterator[str]:
             os.unlink(path)
         _spool(source, path)
         yield path
+
+
+def _is_playlist(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(_PLAYLIST_MARKS[:2]) or _PLAYLIST_MARKS[2] in head
 
 
 def _suffix(name: str) -> str:
