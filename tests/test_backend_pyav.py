@@ -267,3 +267,10 @@ def test_h264_chroma_location_from_the_sps(tmp_path: pathlib.Path) -> None:
     )  # fmt: skip
     assert extract(hevc)["streams"][0]["chroma_location"] == "topleft"
     assert extract(MEDIA / "pyav-dovi.mp4")["streams"][0]["chroma_location"] == "left"
+
+
+def test_av1_chroma_location_from_the_av1c_record() -> None:
+    # marker|version, profile|level, tier..subsampling|chroma_sample_position, delay
+    assert bitstream.av1_chroma_location(bytes([0x81, 0x04, 0x0D, 0x00])) == "left"
+    assert bitstream.av1_chroma_location(bytes([0x81, 0x04, 0x0E, 0x00])) == "topleft"
+    assert bitstream.av1_chroma_location(bytes([0x81, 0x04, 0x0C, 0x00])) is None

@@ -267,6 +267,13 @@ def hevc_chroma_location(extradata: bytes | None) -> str | None:
         return "left" if sps else None
 
 
+def av1_chroma_location(extradata: bytes | None) -> str | None:
+    """``chroma_sample_position`` of the ``av1C`` record, as libdav1d exported it in 5.1."""
+    if not extradata or len(extradata) < 4 or not extradata[0] & 0x80:
+        return None
+    return {1: "left", 2: "topleft"}.get(extradata[2] & 0x03)
+
+
 def flac_bits(extradata: bytes | None) -> int:
     """Bits per sample of FLAC's STREAMINFO (the extradata), 0 when absent."""
     if not extradata or len(extradata) < 18:

@@ -101,6 +101,8 @@ def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int) -
         chroma = bitstream.h264_chroma_location(cc.extradata)
     elif name == "hevc":
         chroma = bitstream.hevc_chroma_location(cc.extradata)
+    elif name == "av1":
+        chroma = bitstream.av1_chroma_location(cc.extradata)
     elif name == "dvvideo" and fmt is not None and fmt.name == "yuv420p":
         chroma = "topleft"  # PAL DV 4:2:0
     elif name == "mpeg2video" and fmt is not None and not fmt.name.startswith("yuv420"):
