@@ -245,3 +245,22 @@ def test_serve_on_a_taken_port_exits_1(tmp_path: pathlib.Path) -> None:
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@NEEDS_FFPROBE
+@NEEDS_PILLOW_BACKEND
+def test_concurrent_requests(server: Server, root: pathlib.Path) -> None:
+    """The server runs one thread per request; answers must not mix up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = ["/photo.jpg?exif", "/clip.mp4?avinfo", "/tone.wav?avinfo", "/photo.jpg", "/nothing.jpg?exif", "/noexif.jpg?exif"] * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(server.request, urls))
+    by_url: dict[str, set[tuple[int, bytes]]] = {}
+    for url, (status, _, body) in zip(urls, results, strict=True):
+        by_url.setdefault(url, set()).add((status, body))
+    assert all(len(answers) == 1 for answers in by_url.values()), "the same URL got different answers"
+    assert by_url["/photo.jpg"] == {(200, (root / "photo.jpg").read_bytes())}
+    assert by_url["/clip.mp4?avinfo"] == {(200, expected("avinfo", root / "clip.mp4"))}
+    assert by_url["/noexif.jpg?exif"] == {(400, b'{"code":400,"error":"no exif data"}')}
+    assert {status for status, _ in by_url["/nothing.jpg?exif"]} == {404}
