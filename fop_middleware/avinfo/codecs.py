@@ -42,7 +42,9 @@ CHROMA_LOCATION = {
 }
 
 #: Decoders whose ``bits_per_raw_sample`` is the pixel format's depth once opened.
-VIDEO_RAW_BITS = frozenset({"h264", "mjpeg", "dnxhd", "prores", "jpeg2000", "jpegls", "ljpeg"})
+VIDEO_RAW_BITS = frozenset({"h264", "mjpeg", "dnxhd", "prores", "jpeg2000", "jpegls", "ljpeg", "cfhd", "v210"})
+#: Decoders that report ``bits_per_raw_sample`` only above 8 bits.
+VIDEO_HIGH_RAW_BITS = frozenset({"ffv1"})
 
 #: Audio codecs whose demuxer or decoder reports ``bits_per_raw_sample`` (PCM aside).
 AUDIO_RAW_BITS = frozenset({"flac", "alac", "wavpack", "tta", "truehd", "mlp", "ape"})

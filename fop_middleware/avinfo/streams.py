@@ -31,8 +31,10 @@ DISPOSITIONS = (
 #: Demuxers that label any MPEG audio layer "mp3": 5.1 then probed it with the float
 #: mp3 decoder (fltp), where a demuxer that says "mp2" got the fixed-point one (s16p).
 MP3_LABELLING_DEMUXERS = frozenset({"mpegts", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", "flv"})
-#: Decoders of 5.1 that did not set ``color_space`` for RGB pictures.
-NO_RGB_COLORSPACE = frozenset({"png", "apng"})
+#: Colour properties newer decoders set and 5.1's did not: (codec, field, value).
+NEWER_COLOR_PROPERTIES = frozenset({
+    ("png", "color_space", "gbr"), ("apng", "color_space", "gbr"), ("exr", "color_transfer", "linear"),
+})
 
 _UNSPECIFIED_LAYOUT = re.compile(r"^\d+ channels$")
 
@@ -92,7 +94,7 @@ def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int) -
         ("color_primaries", ffmt.COLOR_PRIMARIES, cc.color_primaries),
     ):
         text = ffmt.name_at(table, int(value))
-        if key == "color_space" and text == "gbr" and name in NO_RGB_COLORSPACE:
+        if (name, key, text) in NEWER_COLOR_PROPERTIES:
             continue
         if text and text != "unknown":
             out[key] = text
@@ -130,9 +132,10 @@ def _audio_fields(out: dict[str, t.Any], cc: t.Any, name: str, demuxer: str) -> 
 
 def _raw_bits(kind: str, name: str, cc: t.Any) -> int:
     """``bits_per_raw_sample`` as 5.1's demuxers and decoders set it."""
-    if kind == "video" and name in codecs.VIDEO_RAW_BITS and cc.format is not None:
+    if kind == "video" and cc.format is not None and name in codecs.VIDEO_RAW_BITS | codecs.VIDEO_HIGH_RAW_BITS:
         components = cc.format.components
-        return components[0].bits if components else 0
+        bits = components[0].bits if components else 0
+        return bits if bits > 8 or name in codecs.VIDEO_RAW_BITS else 0
     if kind != "audio" or not (name in codecs.AUDIO_RAW_BITS or name.startswith("pcm_")):
         return 0
     if name.startswith("pcm_"):
