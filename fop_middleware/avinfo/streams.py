@@ -136,8 +136,12 @@ def _raw_bits(kind: str, name: str, cc: t.Any) -> int:
         components = cc.format.components
         bits = components[0].bits if components else 0
         return bits if bits > 8 or name in codecs.VIDEO_RAW_BITS else 0
-    if kind != "audio" or not (name in codecs.AUDIO_RAW_BITS or name.startswith("pcm_")):
+    if kind != "audio" or not (name in codecs.AUDIO_RAW_BITS or name.startswith("pcm_") or name == "dfpwm"):
         return 0
+    if name == "dfpwm":
+        return 8
+    if name == "pcm_dvd":
+        return 16 if cc.format is not None and cc.format.name.startswith("s16") else 24
     if name.startswith("pcm_"):
         # pcm_decode_init(): the codec's sample size, for formats decoded to 32 bits
         is_s32 = cc.format is not None and cc.format.name.startswith("s32")
@@ -158,13 +162,18 @@ def _private_fields(name: str, extradata: bytes | None) -> dict[str, str]:
 
 
 def _codec_tag(cc: t.Any) -> int:
-    """The codec tag, or -1 when PyAV cannot hand it out (it decodes tags as ASCII)."""
+    """The codec tag as an integer (0 without a codec context).
+
+    PyAV decodes the tag's bytes as ASCII; for a tag with a byte over 127 (AAC in AVI
+    is 0xFF, Blu-ray PCM in a TS 0x80) the error carries the bytes instead.
+    """
     if cc is None:
         return 0
     try:
         return tag_int(cc.codec_tag)
-    except UnicodeDecodeError:
-        return -1
+    except UnicodeDecodeError as e:
+        raw = e.object if isinstance(e.object, bytes) else b""
+        return int.from_bytes(raw[:4], "little")
 
 
 def _codec_of(stream: av.stream.Stream) -> tuple[str, bytes | None]:
@@ -219,9 +228,8 @@ def stream_info(
     sample_rate = int(getattr(cc, "sample_rate", 0) or 0) if kind == "audio" else 0
     out["codec_time_base"] = codec_time_base(kind, name, rate, sample_rate)
     tag = _codec_tag(cc)
-    if (cc is None or tag < 0) and track is not None and track.entry_format:
+    if cc is None and track is not None and track.entry_format:
         tag = int.from_bytes(track.entry_format, "little")
-    tag = max(tag, 0)
     out["codec_tag_string"] = ffmt.fourcc(tag)
     out["codec_tag"] = "0x%04x" % tag
 
