@@ -274,3 +274,18 @@ def test_av1_chroma_location_from_the_av1c_record() -> None:
     assert bitstream.av1_chroma_location(bytes([0x81, 0x04, 0x0D, 0x00])) == "left"
     assert bitstream.av1_chroma_location(bytes([0x81, 0x04, 0x0E, 0x00])) == "topleft"
     assert bitstream.av1_chroma_location(bytes([0x81, 0x04, 0x0C, 0x00])) is None
+
+
+class HighByteTag:
+    """A codec context whose tag PyAV cannot decode as ASCII, as for AAC in AVI (0x00FF)."""
+
+    @property
+    def codec_tag(self) -> str:
+        return (0xFF).to_bytes(4, "little").decode("ascii")
+
+
+def test_codec_tags_with_bytes_over_127() -> None:
+    from fop_middleware.avinfo import streams
+
+    assert streams._codec_tag(HighByteTag()) == 0xFF
+    assert ffmt.fourcc(0xFF) == "[255][0][0][0]"
