@@ -14,6 +14,17 @@ from ..avinfo import names
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
+#: Sun AU encodings, as MediaInfo words them; AU samples are big-endian.
+AU_ENCODINGS = {
+    "8-bit mu-law": "pcm_mulaw", "8-bit A-law": "pcm_alaw", "8-bit signed linear": "pcm_s8",
+    "16-bit signed linear": "pcm_s16be", "24-bit signed linear": "pcm_s24be",
+    "32-bit signed linear": "pcm_s32be", "32-bit IEEE floating point": "pcm_f32be",
+    "64-bit IEEE floating point": "pcm_f64be",
+}
+#: AIFF-C compression types that are PCM variants (sample size aside).
+AIFC_COMPRESSIONS = {"alaw": "pcm_alaw", "ulaw": "pcm_mulaw", "fl32": "pcm_f32be", "fl64": "pcm_f64be",
+                     "sowt": "pcm_s16le", "in24": "pcm_s24be", "in32": "pcm_s32be"}
+
 
 def codec_name(track: dict[str, t.Any], container: str = "") -> str:
     """FFmpeg's codec descriptor name for a MediaInfo track, or "" when unknown."""
@@ -24,6 +35,8 @@ def codec_name(track: dict[str, t.Any], container: str = "") -> str:
         return {"Layer 1": "mp1", "Layer 2": "mp2"}.get(layer, "mp3")
     if kind == "Video" and fmt == "MPEG Video":
         return "mpeg1video" if str(track.get("Format_Version")).endswith("1") else "mpeg2video"
+    if kind == "Audio" and container == "au" and codec_id in AU_ENCODINGS:
+        return AU_ENCODINGS[codec_id]
     if kind == "Audio" and (fmt == "PCM" or fmt == "ADPCM" and track.get("Format_Profile") in ("A-Law", "U-Law")):
         return pcm_name(track, container)
     if kind == "Audio" and fmt == "AMR":
@@ -47,6 +60,11 @@ def pcm_name(track: dict[str, t.Any], container: str) -> str:
     profile = track.get("Format_Profile")
     if profile in ("A-Law", "U-Law"):
         return "pcm_alaw" if profile == "A-Law" else "pcm_mulaw"
+    codec_id = str(track.get("CodecID", ""))
+    if container == "au" and codec_id in AU_ENCODINGS:
+        return AU_ENCODINGS[codec_id]
+    if container == "aiff" and codec_id in AIFC_COMPRESSIONS:
+        return AIFC_COMPRESSIONS[codec_id]
     bits = integer(track.get("BitDepth")) or 16
     if bits == 8:
         # 8-bit WAV and AVI samples are unsigned, AIFF's signed, when MediaInfo does not say

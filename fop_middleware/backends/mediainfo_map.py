@@ -106,6 +106,8 @@ class Mapper:
         duration = number(g.get("Duration"))
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
+        if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes
+            duration = max((number(st.get("duration")) or 0.0 for st in streams), default=0.0) or duration
         starts = [number(st["start_time"]) or 0.0 for st in streams if "start_time" in st]
         if self.format_name == "matroska,webm" and starts and len(starts) == len(streams):
             out["start_time"] = f"{min(starts):.6f}"
@@ -305,20 +307,34 @@ class Mapper:
             if out["codec_name"] in PARSER_BIT_RATES and track.get("BitRate_Mode") == "CBR" and integer(track.get("BitRate")):
                 out["bit_rate"] = str(integer(track["BitRate"]))
             return
-        duration = number(track.get("Duration"))
-        samples, rate = integer(track.get("SamplingCount")), integer(track.get("SamplingRate"))
-        if duration and samples and rate and abs(samples / rate - duration) < 0.001:
-            duration = samples / rate  # the same duration, to the sample rather than the ms
+        frames = self._frames(track, out)
+        duration = self._duration(track, out)
         if duration:
             out["duration"] = f"{duration:.6f}"
         bit_rate = self._bit_rate(out, track)
         if bit_rate and self.format_name != "flac":
             out["bit_rate"] = str(bit_rate)
-        frames = integer(track.get("Source_FrameCount") or track.get("FrameCount"))
-        if out["codec_name"].startswith("pcm_") and track.get("SamplingCount"):
-            frames = integer(track["SamplingCount"])  # indexes count PCM in sample frames
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
+
+    def _frames(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> int:
+        """Packets in the container's index; PCM is indexed in sample frames."""
+        frames = integer(track.get("Source_FrameCount") or track.get("FrameCount"))
+        if out["codec_name"].startswith("pcm_") and track.get("SamplingCount"):
+            # AIFF-C's compressed variants: MediaInfo's count is not the frame count
+            frames = 0 if self.format_name == "aiff" and track.get("CodecID") else integer(track["SamplingCount"])
+        return frames
+
+    def _duration(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> float | None:
+        duration = number(track.get("Duration"))
+        samples, rate = integer(track.get("SamplingCount")), integer(track.get("SamplingRate"))
+        if duration and samples and rate and abs(samples / rate - duration) < 0.001:
+            duration = samples / rate  # the same duration, to the sample rather than the ms
+        bits = names.BITS_PER_SAMPLE.get(out["codec_name"], 0)
+        if self.format_name == "au" and bits and samples and rate and out.get("channels"):
+            # MediaInfo counts an AU file's data bytes as its samples
+            duration = samples * 8 / (bits * out["channels"]) / rate
+        return duration
 
     def _time_base(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> None:
         """The demuxer's fixed time base and, where the container keeps it, the first timestamp."""
