@@ -58,7 +58,7 @@ PROBE_SCORES = {
     # no probe of their own: found by the file extension (AVPROBE_SCORE_EXTENSION)
     "aptx": 50, "aptx_hd": 50, "sbc": 50, "g722": 50, "gsm": 50, "g726": 50, "g726le": 50,
     "g729": 50, "codec2raw": 50, "bit": 50,
-    "adx": 75, "apm": 99, "alp": 99,
+    "adx": 75, "apm": 99, "alp": 99, "ivf": 98, "obu": 51, "swf": 51,
 }
 
 #: ``ff_mkv_mime_tags`` (libavformat/matroska.c, 5.1): attachment MIME type -> codec.

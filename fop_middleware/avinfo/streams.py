@@ -31,6 +31,8 @@ DISPOSITIONS = (
 #: Demuxers that label any MPEG audio layer "mp3": 5.1 then probed it with the float
 #: mp3 decoder (fltp), where a demuxer that says "mp2" got the fixed-point one (s16p).
 MP3_LABELLING_DEMUXERS = frozenset({"mpegts", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", "flv"})
+#: Demuxers whose header frame count 5.1 did not export as ``nb_frames``.
+NO_FRAME_COUNT_DEMUXERS = frozenset({"ivf"})
 #: Colour properties newer decoders set and 5.1's did not: (codec, field, value).
 NEWER_COLOR_PROPERTIES = frozenset({
     ("png", "color_space", "gbr"), ("apng", "color_space", "gbr"), ("exr", "color_transfer", "linear"),
@@ -307,7 +309,7 @@ def _size_fields(
     raw_bits = _raw_bits(kind, name, cc) if cc is not None else 0
     if raw_bits > 0:
         out["bits_per_raw_sample"] = str(raw_bits)
-    if stream.frames:
+    if stream.frames and stream.container.format.name not in NO_FRAME_COUNT_DEMUXERS:
         out["nb_frames"] = str(stream.frames)
     if extradata:
         out["extradata_size"] = len(extradata)

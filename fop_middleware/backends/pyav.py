@@ -22,15 +22,18 @@ logger = logging.getLogger("fop_middleware")
 BAD_MEDIA = "unsupported or corrupt media file"
 
 #: Magic numbers of still images and documents, which are not media for ``?avinfo``
-#: (GIF is not among them: ffprobe reads it as video, animations included).
+#: (not GIF nor PNG: ffprobe reads GIF and APNG animations as video; a still PNG is
+#: refused once FFmpeg names it ``png_pipe``).
 IMAGE_MAGIC = (
-    b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM", b"II*\x00", b"MM\x00*",
+    b"\xff\xd8\xff", b"BM", b"II*\x00", b"MM\x00*",
     b"%PDF", b"PK\x03\x04",
 )
 #: ``ftyp`` brands of HEIF/AVIF still images.
 IMAGE_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"avis")
 #: Text that FFmpeg reads as media: subtitles, which ffprobe reports as streams.
 SUBTITLE_TEXT = ("WEBVTT", "[Script Info]", "1\n", "1\r\n", "\ufeff1", "\ufeffWEBVTT", "\ufeff[Script Info]")
+#: Media whose header is text: raw YUV4MPEG video.
+TEXT_MEDIA = ("YUV4MPEG2 ",)
 
 #: Demuxers that open other files or URLs named inside the file (playlists,
 #: concat lists, image sequences); never followed for a file sent by a client.
@@ -119,7 +122,7 @@ class PyavExtractor(Extractor):
             return False
         if looks_like_text(head):
             text = head.decode("utf-8", "ignore").lstrip(" \t")
-            return text.startswith(SUBTITLE_TEXT)
+            return text.startswith(SUBTITLE_TEXT + TEXT_MEDIA)
         return True
 
     def extract(self, source: Source) -> dict[str, t.Any]:
