@@ -31,6 +31,9 @@ DISPOSITIONS = (
 #: Demuxers that label any MPEG audio layer "mp3": 5.1 then probed it with the float
 #: mp3 decoder (fltp), where a demuxer that says "mp2" got the fixed-point one (s16p).
 MP3_LABELLING_DEMUXERS = frozenset({"mpegts", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", "flv"})
+#: Sample entries 5.1's mov demuxer kept as extradata for tracks PyAV has no codec for
+#: (``mov_parse_stsd_data()``: timecodes; text tracks went through the subtitle path).
+ENTRY_EXTRADATA = frozenset({b"tmcd", b"text", b"tx3g"})
 #: Demuxers whose header frame count 5.1 did not export as ``nb_frames``.
 NO_FRAME_COUNT_DEMUXERS = frozenset({"ivf"})
 #: Colour properties newer decoders set and 5.1's did not: (codec, field, value).
@@ -313,7 +316,7 @@ def _size_fields(
         out["nb_frames"] = str(stream.frames)
     if extradata:
         out["extradata_size"] = len(extradata)
-    elif cc is None and track is not None and track.entry_size > 16:
+    elif cc is None and track is not None and track.entry_format in ENTRY_EXTRADATA and track.entry_size > 16:
         out["extradata_size"] = track.entry_size - 16
     return out
 
