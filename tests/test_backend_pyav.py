@@ -289,3 +289,18 @@ def test_codec_tags_with_bytes_over_127() -> None:
 
     assert streams._codec_tag(HighByteTag()) == 0xFF
     assert ffmt.fourcc(0xFF) == "[255][0][0][0]"
+
+
+@pytest.mark.parametrize(
+    ("tag_size", "name", "score"),
+    [
+        pytest.param(4_000, "song.mp3", 51, id="small-id3"),
+        pytest.param(2_000_000, "song.mp3", 50, id="id3-over-probe-buffer"),
+        pytest.param(2_000_000, "song", 48, id="id3-over-probe-buffer-no-extension"),
+    ],
+)
+def test_mp3_probe_score_with_big_id3_tags(tag_size: int, name: str, score: int) -> None:
+    from fop_middleware.avinfo.probe import probe_score
+
+    synchsafe = bytes((tag_size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    assert probe_score("mp3", b"ID3\x03\x00\x00" + synchsafe, name) == score

@@ -25,6 +25,23 @@ FORMAT_KEYS = (
     "duration", "size", "bit_rate", "probe_score", "tags",
 )
 _MOV_FORMATS = {"mov,mp4,m4a,3gp,3g2,mj2"}
+#: ``PROBE_BUF_MAX``: the most libavformat reads to find a demuxer.
+PROBE_BUF_MAX = 1 << 20
+#: The mp3 demuxer's extensions.
+MP3_EXTENSIONS = (".mp2", ".mp3", ".m2a", ".mpa")
+
+
+def probe_score(fmt_name: str, head: bytes, filename: str) -> int:
+    """The score 5.1's ``av_probe_input_buffer2()`` found the demuxer with."""
+    if fmt_name == "wav" and head[:4] in (b"RF64", b"BW64"):
+        return 100  # wav_probe(): AVPROBE_SCORE_MAX for 64-bit RIFF
+    if fmt_name == "mp3" and head[:3] == b"ID3" and len(head) >= 10:
+        size = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F)
+        if 10 + size + (10 if head[5] & 0x10 else 0) >= PROBE_BUF_MAX:
+            # no audio frame within the largest probe buffer: the extension decides
+            # (ID3_GREATER_MAX_PROBE), or mp3_read_probe()'s score for an ID3 tag alone
+            return 50 if filename.lower().endswith(MP3_EXTENSIONS) else 48
+    return codecs.PROBE_SCORES.get(fmt_name, 100)
 
 
 def format_info(
@@ -46,9 +63,7 @@ def format_info(
     out["size"] = str(size)
     if container.bit_rate and container.bit_rate > 0:
         out["bit_rate"] = str(container.bit_rate)
-    out["probe_score"] = codecs.PROBE_SCORES.get(fmt_name, 100)
-    if fmt_name == "wav" and head[:4] in (b"RF64", b"BW64"):
-        out["probe_score"] = 100  # wav_probe(): AVPROBE_SCORE_MAX for 64-bit RIFF
+    out["probe_score"] = probe_score(fmt_name, head, filename)
     tags = dict(container.metadata)
     if tags:
         out["tags"] = tags
