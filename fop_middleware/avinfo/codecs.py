@@ -32,7 +32,7 @@ _BITS = {
 BITS_PER_SAMPLE: dict[str, int] = {name: bits for bits, names in _BITS.items() for name in names}
 
 #: ``AVCodecContext.ticks_per_frame`` of the decoders that set it to 2 (a field per tick).
-TICKS_PER_FRAME = {"h264": 2, "mpeg1video": 2, "mpeg2video": 2}
+TICKS_PER_FRAME = {"h264": 2, "mpeg2video": 2}
 
 #: Where decoders put chroma samples when the bitstream does not say (``chroma_location``).
 CHROMA_LOCATION = {
