@@ -135,6 +135,7 @@ def test_matroska_frame_rate_from_a_bounded_second_look() -> None:
         pytest.param("RGB", "JPEG", {"subsampling": 2}, ("mjpeg", "yuvj420p"), id="jpeg-420"),
         pytest.param("RGB", "JPEG", {"subsampling": 0}, ("mjpeg", "yuvj444p"), id="jpeg-444"),
         pytest.param("L", "JPEG", {}, ("mjpeg", "gray"), id="jpeg-gray"),
+        pytest.param("RGB", "JPEG", {"subsampling": 1, "progressive": True}, ("mjpeg", "yuvj422p"), id="jpeg-progressive-422"),
         pytest.param("RGBA", "PNG", {}, ("png", "rgba"), id="png-rgba"),
         pytest.param("P", "PNG", {}, ("png", "pal8"), id="png-palette"),
         pytest.param("1", "PNG", {}, ("png", "monob"), id="png-1bit"),
@@ -145,6 +146,11 @@ def test_cover_pictures_are_described_like_ffmpeg(mode: str, fmt: str, options: 
     Image.new(mode, (33, 17)).save(image, fmt, **options)
     info = describe_picture(base64.b64encode(image.getvalue()).decode())
     assert (info["codec_name"], info["pix_fmt"], info["width"], info["height"]) == (*want, 33, 17)
+
+
+def test_a_damaged_cover_keeps_its_codec() -> None:
+    assert describe_picture(base64.b64encode(b"\xff\xd8\xff\xe0\x00").decode()) == {"codec_name": "mjpeg"}
+    assert describe_picture(base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()) == {"codec_name": "png"}
 
 
 def test_a_flac_picture_block_is_unwrapped() -> None:

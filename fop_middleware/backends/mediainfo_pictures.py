@@ -2,19 +2,15 @@
 
 libavformat turns an embedded cover (ID3 APIC, MP4 ``covr``, FLAC/Vorbis picture block)
 into a video stream whose codec, size and pixel format come from the image itself; the
-image header says all of that, so Pillow only reads the header, never decodes.
+image header says all of that, and only the header is read, never the pixels.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import io
-import logging
 import struct
 import typing as t
-
-logger = logging.getLogger("fop_middleware")
 
 #: PNG (colour type, bit depth) -> the pixel format FFmpeg's PNG decoder reports.
 PNG_PIX_FMTS = {
@@ -22,8 +18,11 @@ PNG_PIX_FMTS = {
     (3, 1): "pal8", (3, 2): "pal8", (3, 4): "pal8", (3, 8): "pal8", (4, 8): "ya8",
     (4, 16): "ya16be", (6, 8): "rgba", (6, 16): "rgba64be",
 }
-#: Pillow's JPEG chroma sampling (``get_sampling``) -> FFmpeg's full-range pixel format.
-JPEG_PIX_FMTS = {0: "yuvj444p", 1: "yuvj422p", 2: "yuvj420p"}
+#: JPEG luma sampling factors (h, v) over 1x1 chroma -> FFmpeg's full-range pixel format.
+JPEG_PIX_FMTS = {(1, 1): "yuvj444p", (2, 1): "yuvj422p", (2, 2): "yuvj420p", (1, 2): "yuvj440p",
+                 (4, 1): "yuvj411p"}
+#: Start-of-frame markers (SOF0-SOF15 but DHT, JPG and DAC).
+_SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 def describe_picture(encoded: str) -> dict[str, t.Any]:
@@ -71,21 +70,26 @@ def _png_header(data: bytes) -> dict[str, t.Any]:
 
 
 def _jpeg_header(data: bytes) -> dict[str, t.Any]:
-    try:
-        from PIL import Image, JpegImagePlugin
-    except ImportError:
-        return {}
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            info: dict[str, t.Any] = {"width": image.width, "height": image.height}
-            pix_fmt: str | None = None
-            if image.mode == "L":
+    """Size and pixel format from the JPEG's start-of-frame segment."""
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        (length,) = struct.unpack_from(">H", data, at + 2)
+        if marker in _SOF_MARKERS and at + 10 <= len(data):
+            precision, height, width, components = struct.unpack_from(">BHHB", data, at + 4)
+            info: dict[str, t.Any] = {"width": width, "height": height}
+            pix_fmt = None
+            if precision == 8 and components == 1:
                 pix_fmt = "gray"
-            elif image.mode == "RGB" and isinstance(image, JpegImagePlugin.JpegImageFile):
-                pix_fmt = JPEG_PIX_FMTS.get(JpegImagePlugin.get_sampling(image))
+            elif precision == 8 and components == 3 and at + 10 + 9 <= len(data):
+                factors = [data[at + 11 + 3 * i] for i in range(3)]
+                if factors[1] == factors[2] == 0x11:
+                    pix_fmt = JPEG_PIX_FMTS.get((factors[0] >> 4, factors[0] & 0x0F))
             if pix_fmt:
                 info["pix_fmt"] = pix_fmt
             return info
-    except Exception:  # a damaged picture: its codec is still known
-        logger.debug("cover JPEG header unreadable", exc_info=True)
-        return {}
+        at += 2 + length
+    return {}
