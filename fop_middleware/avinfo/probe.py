@@ -27,8 +27,17 @@ FORMAT_KEYS = (
 _MOV_FORMATS = {"mov,mp4,m4a,3gp,3g2,mj2"}
 #: ``PROBE_BUF_MAX``: the most libavformat reads to find a demuxer.
 PROBE_BUF_MAX = 1 << 20
+#: YUV4MPEG colour spaces that say where chroma samples sit.
+Y4M_CHROMA = {"420jpeg": "center", "420": "center", "420mpeg2": "left", "420paldv": "topleft"}
 #: The mp3 demuxer's extensions.
 MP3_EXTENSIONS = (".mp2", ".mp3", ".m2a", ".mpa")
+
+
+def y4m_chroma_location(head: bytes) -> str | None:
+    """The chroma siting of a YUV4MPEG header's ``C`` tag (``yuv4_read_header()``)."""
+    line = head.split(b"\n", 1)[0]
+    colour = next((word[1:] for word in line.split(b" ") if word.startswith(b"C")), b"420jpeg")
+    return Y4M_CHROMA.get(colour.decode("ascii", "replace"))
 
 
 def probe_score(fmt_name: str, head: bytes, filename: str) -> int:
@@ -77,11 +86,15 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
     if container.format.name in _MOV_FORMATS:
         movie = isobmff.read_movie(stream, size)
     tracks = movie.tracks
+    chroma = None
+    if container.format.name == "yuv4mpegpipe":
+        stream.seek(0)
+        chroma = y4m_chroma_location(stream.read(256))
     streams = []
     extradata: dict[int, bytes | None] = {}
     for st in container.streams:
         track = tracks[st.index] if st.index < len(tracks) else None
-        streams.append(stream_info(st, show_ids, track))
+        streams.append(stream_info(st, show_ids, track, chroma))
         extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
     programs = 0
     if container.format.name == "mpegts":

@@ -73,7 +73,7 @@ def codec_time_base(kind: str, name: str, rate: fractions.Fraction | None, sampl
     return "0/1"
 
 
-def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int) -> None:
+def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int, chroma: str | None) -> None:
     cc = stream.codec_context
     width, height = cc.width, cc.height
     out["width"] = width
@@ -103,7 +103,8 @@ def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int) -
             continue
         if text and text != "unknown":
             out[key] = text
-    chroma = codecs.CHROMA_LOCATION.get(name)
+    if chroma is None:
+        chroma = codecs.CHROMA_LOCATION.get(name)
     if name == "h264":
         chroma = bitstream.h264_chroma_location(cc.extradata)
     elif name == "hevc":
@@ -206,9 +207,13 @@ def _open_decoder(stream: av.stream.Stream) -> bool:
 
 
 def stream_info(
-    stream: av.stream.Stream, show_ids: bool, track: isobmff.Track | None = None
+    stream: av.stream.Stream, show_ids: bool, track: isobmff.Track | None = None, chroma: str | None = None
 ) -> dict[str, t.Any]:
-    """One entry of ffprobe's ``streams`` list."""
+    """One entry of ffprobe's ``streams`` list.
+
+    :param track: what the MP4/QuickTime boxes say about the stream, for an MP4.
+    :param chroma: the chroma location the container's header gives (YUV4MPEG).
+    """
     cc = stream.codec_context
     kind = stream.type
     name, extradata = _codec_of(stream)
@@ -240,7 +245,7 @@ def stream_info(
 
     # A stream PyAV has no codec parameters for (an unknown codec) has none of these.
     if cc is not None and kind == "video":
-        _video_fields(out, stream, name, delay)
+        _video_fields(out, stream, name, delay, chroma)
     elif cc is not None and kind == "audio":
         _audio_fields(out, cc, name, stream.container.format.name)
     elif kind == "subtitle":
