@@ -54,7 +54,7 @@ AUDIO_RAW_BITS = frozenset({"flac", "alac", "wavpack", "tta", "truehd", "mlp", "
 PROBE_SCORES = {
     "wav": 99, "mp3": 51, "aac": 51, "ac3": 51, "eac3": 51, "dts": 51, "mpegts": 50,
     "mpeg": 26, "tta": 80, "image2": 50, "mpegvideo": 51, "h264": 51, "hevc": 51,
-    "m4v": 51, "amr": 100, "truehd": 51, "mlp": 51, "loas": 51, "latm": 51,
+    "m4v": 50, "amr": 100, "truehd": 51, "mlp": 51, "loas": 51, "latm": 51,
     # no probe of their own: found by the file extension (AVPROBE_SCORE_EXTENSION)
     "aptx": 50, "aptx_hd": 50, "sbc": 50, "g722": 50, "gsm": 50, "g726": 50, "g726le": 50,
     "g729": 50, "codec2raw": 50, "bit": 50,

@@ -34,6 +34,8 @@ MP3_LABELLING_DEMUXERS = frozenset({"mpegts", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", 
 #: Sample entries 5.1's mov demuxer kept as extradata for tracks PyAV has no codec for
 #: (``mov_parse_stsd_data()``: timecodes; text tracks went through the subtitle path).
 ENTRY_EXTRADATA = frozenset({b"tmcd", b"text", b"tx3g"})
+#: Demuxers of raw video elementary streams (no container timing of their own).
+RAW_VIDEO_DEMUXERS = frozenset({"h264", "hevc", "mpegvideo", "m4v", "cavsvideo"})
 #: Demuxers whose header frame count 5.1 did not export as ``nb_frames``.
 NO_FRAME_COUNT_DEMUXERS = frozenset({"ivf"})
 #: Colour properties newer decoders set and 5.1's did not: (codec, field, value).
@@ -281,6 +283,12 @@ def _timing_fields(
     average_rate = stream.average_rate if kind == "video" else None
     if name == "mpeg1video" and base_rate and base_rate == 2 * (average_rate or 0):
         base_rate = average_rate  # 5.1 counted MPEG-1 frames, not fields
+    demuxer = stream.container.format.name
+    if kind == "video" and demuxer in RAW_VIDEO_DEMUXERS:
+        # an elementary stream: 5.1 took both rates from the bitstream's own timing
+        rate = getattr(stream.codec_context, "framerate", None)
+        base_rate = rate or base_rate
+        average_rate = None if demuxer == "m4v" else rate or average_rate
     out["r_frame_rate"] = ffmt.q(base_rate)
     out["avg_frame_rate"] = ffmt.q(average_rate)
     if kind == "data" and track is not None and track.entry_format == b"tmcd" and len(track.entry) >= 32:
