@@ -6,7 +6,7 @@ import json
 import logging
 import typing as t
 
-from .errors import ExtractorFailure, FopError, UnsupportedFile
+from .errors import ExtractorFailure, ExtractorTimeout, FopError, UnsupportedFile
 from .extractor import HEAD_SIZE, Extractor, Source
 
 logger = logging.getLogger("fop_middleware")
@@ -21,25 +21,45 @@ def read_head(source: Source) -> bytes:
     return head
 
 
+def has_file_descriptor(source: Source) -> bool:
+    """Whether another program could open the stream (a real file, not a spool or buffer)."""
+    try:
+        source.stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
+def in_order_for(source: Source, backends: t.Sequence[Extractor]) -> list[Extractor]:
+    """``backends`` in the order to try them on ``source``: those that would copy it, last."""
+    if has_file_descriptor(source):
+        return list(backends)
+    return sorted(backends, key=lambda backend: backend.needs_real_file)
+
+
 def run(op: str, source: Source, backends: t.Sequence[Extractor]) -> dict[str, t.Any]:
     """The answer of the first backend that accepts the file.
 
-    A backend's :class:`FopError` is its verdict on the file and is final. A crash
-    (any other exception) is logged and the next accepting backend gets its turn; when
-    none is left the caller sees a 599 with a generic message.
+    A backend's :class:`FopError` is its verdict on the file and is final, and so is a
+    timeout: the time limit is per request. A crash (any other exception) is logged and
+    the next accepting backend gets its turn; when none is left the caller sees a 599
+    with a generic message.
     """
     head = read_head(source)
     if not head:
         raise UnsupportedFile("empty file")
     tried = False
     crashed: ExtractorFailure | None = None
-    for backend in backends:
+    for backend in in_order_for(source, backends):
         if not backend.accepts(head):
             continue
         tried = True
         source.stream.seek(0)
         try:
             return backend.extract(source)
+        except ExtractorTimeout:
+            logger.error("%s backend %r timed out on %r", op, backend.name, source.name)
+            raise
         except ExtractorFailure as e:
             logger.error("%s backend %r failed on %r: %s", op, backend.name, source.name, e, exc_info=True)
             crashed = e

@@ -60,6 +60,7 @@ class FfprobeExtractor(Extractor):
 
     name = "ffprobe"
     operation = "avinfo"
+    needs_real_file = True
 
     def __init__(self, binary: str | None = None) -> None:
         self.binary = binary
