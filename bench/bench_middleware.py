@@ -166,7 +166,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         jpeg = make_jpeg(pathlib.Path(tmp) / "big.jpg")
         mp4 = make_mp4(pathlib.Path(tmp) / "big.mp4")
-        rows.append(("?exif, 10 MB JPEG, file wrapper, pillow (limit 512 KiB)", bytes_read(jpeg, "exif", "pillow")))
+        rows.append(("?exif, 10 MB JPEG, file wrapper, libexif (limit 512 KiB)", bytes_read(jpeg, "exif", "libexif")))
         for backend in ("pyav", "mediainfo", "ffprobe"):
             note = " (no path: fed through a pipe)" if backend == "ffprobe" else ""
             rows.append((f"?avinfo, 110 MB moov-at-end MP4, {backend}{note} (limit 8 MiB)", bytes_read(mp4, "avinfo", backend)))

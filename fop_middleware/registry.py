@@ -22,15 +22,15 @@ ENTRY_POINT_GROUP = "fop_middleware.extractors"
 #: name -> (dotted path, what to install when it cannot be imported). Kept sorted.
 BUILTIN_BACKENDS: dict[str, tuple[str, str]] = {
     "ffprobe": ("fop_middleware.backends.ffprobe:FfprobeExtractor", "apt-get install ffmpeg"),
+    "libexif": ("fop_middleware.backends.libexif:LibexifExtractor", "reinstall fop-middleware"),
     "mediainfo": ("fop_middleware.backends.mediainfo:MediainfoExtractor", "pip install pymediainfo"),
-    "pillow": ("fop_middleware.backends.pillow:PillowExtractor", "pip install pillow"),
     "pyav": ("fop_middleware.backends.pyav:PyavExtractor", "pip install 'fop-middleware[av]'"),
 }
 
 #: The order tried when none is configured; the README says why.
 DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
     "avinfo": ("ffprobe", "pyav", "mediainfo"),
-    "exif": ("pillow",),
+    "exif": ("libexif",),
 }
 
 #: name -> (dotted path or the class itself, install hint).

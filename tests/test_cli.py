@@ -89,7 +89,7 @@ def test_backends_lists_availability_and_reasons(test_backends: t.Any, capsys: p
     code, out, _ = cli(capsys, "backends")
     assert code == 0
     lines = {line.split()[0]: line.split(None, 2)[1:] for line in out.decode().splitlines()}
-    assert {"ffprobe", "mediainfo", "pillow", "pyav", "test-exif", "test-avinfo"} <= set(lines)
+    assert {"ffprobe", "mediainfo", "libexif", "pyav", "test-exif", "test-avinfo"} <= set(lines)
     assert lines["test-exif"] == ["exif", "available"]
     assert lines["test-avinfo"] == ["avinfo", "available"]
     assert lines["test-unavailable"] == ["exif", "unavailable: the test says no"]
@@ -104,7 +104,7 @@ def test_cli_answers_what_the_middleware_serves(test_backends: t.Any, capsys: py
 
 @pytest.mark.parametrize("name", ["photo.jpg", "noexif.jpg", "notes.txt"])
 def test_real_exif_backend_cli_equals_middleware(clean_registry: None, capsys: pytest.CaptureFixture[str], name: str) -> None:
-    require_backend("pillow")
+    require_backend("libexif")
     code, out, _ = cli(capsys, "exif", str(FILES / name))
     assert out == served(f"/{name}?exif") + b"\n"
     if name == "photo.jpg":
@@ -135,7 +135,7 @@ def test_entry_points_run(command: list[str], tmp_path: pathlib.Path) -> None:
     assert (missing.returncode, missing.stdout) == (1, b'{"code":404,"error":"no such file"}\n')
     listing = subprocess.run([*command, "backends"], capture_output=True, timeout=60, text=True)
     assert listing.returncode == 0
-    assert [line.split()[0] for line in listing.stdout.splitlines()][:4] == ["ffprobe", "mediainfo", "pillow", "pyav"]
+    assert [line.split()[0] for line in listing.stdout.splitlines()][:4] == ["ffprobe", "libexif", "mediainfo", "pyav"]
     usage = subprocess.run([*command], capture_output=True, timeout=60, text=True)
     assert usage.returncode == 2 and "usage: fop-middleware" in usage.stderr
 

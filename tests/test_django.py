@@ -159,7 +159,7 @@ def test_backends_follow_override_settings(client: Client, echo_backend: str) ->
     with override_settings(FOP_BACKENDS={"exif": [echo_backend]}):
         assert reply(client.get("/files/sound.mp3?exif")).json() == {**echoed, "file": True}
         assert reply(client.get("/bytes/sound.mp3?exif")).json() == {**echoed, "file": False}
-    assert reply(client.get("/files/sound.mp3?exif")).json()["code"] == 400  # pillow again: not a photo
+    assert reply(client.get("/files/sound.mp3?exif")).json()["code"] == 400  # libexif again: not a photo
 
 
 def test_timeout_follows_override_settings(client: Client, echo_backend: str) -> None:
@@ -176,7 +176,7 @@ def test_backend_gets_the_decoded_last_path_segment(client: Client, echo_backend
 @pytest.mark.parametrize(
     ("overrides", "check_id"),
     [
-        pytest.param({"FOP_BACKENDS": ["pillow"]}, "fop_middleware.E001", id="backends-not-a-mapping"),
+        pytest.param({"FOP_BACKENDS": ["libexif"]}, "fop_middleware.E001", id="backends-not-a-mapping"),
         pytest.param({"FOP_BACKENDS": {"exif": [1]}}, "fop_middleware.E001", id="backend-not-a-name"),
         pytest.param({"FOP_BACKENDS": {"exif": ["nope"]}}, "fop_middleware.E002", id="unknown-backend"),
         pytest.param({"FOP_BACKENDS": {"video": ["pyav"]}}, "fop_middleware.E002", id="unknown-op"),

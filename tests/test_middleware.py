@@ -389,10 +389,10 @@ def test_big_jpeg_through_a_file_wrapper_reads_little(test_backends: t.Any, big_
 
 
 @pytest.mark.parametrize("wrapper", wrappers())
-def test_big_jpeg_with_the_pillow_backend_reads_under_512_kib(clean_registry: None, big_files: dict[str, pathlib.Path], wrapper: t.Any) -> None:
-    require_backend("pillow")
+def test_big_jpeg_with_the_libexif_backend_reads_under_512_kib(clean_registry: None, big_files: dict[str, pathlib.Path], wrapper: t.Any) -> None:
+    require_backend("libexif")
     app = FileApp(big_files["jpeg"], wrapper)
-    response = get(FopMiddleware(app, backends={"exif": ["pillow"]}), "/big.jpg?exif")
+    response = get(FopMiddleware(app, backends={"exif": ["libexif"]}), "/big.jpg?exif")
     assert response.status_code == 200, response.data
     assert response.json["Make"] == {"val": "Canon", "type": 2}
     assert app.files[0].bytes_read < 512 * KIB
@@ -638,7 +638,7 @@ def test_close_once_when_the_body_raises_while_spooled(test_backends: t.Any, cap
         pytest.param({"timeout": 0}, id="zero-timeout"),
         pytest.param({"timeout": -1.0}, id="negative-timeout"),
         pytest.param({"timeout": "30"}, id="str-timeout"),
-        pytest.param({"backends": {"thumb": ["pillow"]}}, id="unknown-op"),
+        pytest.param({"backends": {"thumb": ["libexif"]}}, id="unknown-op"),
         pytest.param({"backends": {"exif": ["nosuch"]}}, id="unknown-backend"),
         pytest.param({"backends": {"exif": []}}, id="empty-order"),
         pytest.param({"backends": {"exif": ["test-avinfo"]}}, id="backend-of-the-other-op"),

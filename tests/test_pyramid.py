@@ -139,7 +139,7 @@ def echo_backend(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_backends_from_ini_lines(echo_backend: str) -> None:
-    app = make_app({"fop.backends": f"\nexif = pillow\navinfo = {echo_backend}, mediainfo\n"})
+    app = make_app({"fop.backends": f"\nexif = libexif\navinfo = {echo_backend}, mediainfo\n"})
     response = Request.blank("/iter/photo.jpg?avinfo").get_response(app)
     assert response.json == {"name": "photo.jpg", "size": (MEDIA / "photo.jpg").stat().st_size, "timeout": DEFAULT_TIMEOUT}
 
@@ -158,7 +158,7 @@ def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:
 @pytest.mark.parametrize(
     "settings",
     [
-        pytest.param({"fop.backends": "exif pillow"}, id="no-equals"),
+        pytest.param({"fop.backends": "exif libexif"}, id="no-equals"),
         pytest.param({"fop.backends": "exif = no-such-backend"}, id="unknown-backend"),
         pytest.param({"fop.backends": {"video": ["pyav"]}}, id="unknown-op"),
         pytest.param({"fop.max_body_bytes": "lots"}, id="not-a-number"),

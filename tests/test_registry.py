@@ -80,7 +80,7 @@ def test_builtins_are_sorted_and_cover_the_default_order() -> None:
     assert set(registry.DEFAULT_ORDER) == set(OPERATIONS)
     for names in registry.DEFAULT_ORDER.values():
         assert set(names) <= set(registry.BUILTIN_BACKENDS)
-    assert registry.DEFAULT_ORDER["exif"] == ("pillow",)
+    assert registry.DEFAULT_ORDER["exif"] == ("libexif",)
     assert "mediainfo" in registry.DEFAULT_ORDER["avinfo"], "a bare pip install must answer ?avinfo"
 
 
@@ -90,7 +90,7 @@ def test_register_class_and_clobber_rule() -> None:
     with pytest.raises(ValueError, match="clobber=True"):
         registry.register("mine", FakeAvinfo)
     with pytest.raises(ValueError, match="clobber=True"):
-        registry.register("pillow", FakeExif)
+        registry.register("libexif", FakeExif)
     registry.register("mine", FakeAvinfo, clobber=True)
     assert isinstance(registry.get_backend("mine"), FakeAvinfo), "clobbering drops the cached instance"
 
@@ -140,12 +140,12 @@ def test_entry_point_backend_is_registered_and_used(entry_points: t.Callable[...
 
 
 def test_entry_point_cannot_take_a_builtin_name(entry_points: t.Callable[..., None], caplog: pytest.LogCaptureFixture) -> None:
-    entry_points(pillow="fop_test_plugin:PluginExif")
+    entry_points(libexif="fop_test_plugin:PluginExif")
     with caplog.at_level(logging.WARNING, logger="fop_middleware"):
         names = registry.registered_names()
-    assert names.count("pillow") == 1
+    assert names.count("libexif") == 1
     assert "already registered" in caplog.text
-    assert registry._registry["pillow"] == registry.BUILTIN_BACKENDS["pillow"]
+    assert registry._registry["libexif"] == registry.BUILTIN_BACKENDS["libexif"]
 
 
 def test_entry_points_are_read_once(entry_points: t.Callable[..., None]) -> None:
@@ -203,7 +203,7 @@ def test_missing_builtin_module_gives_the_install_hint(monkeypatch: pytest.Monke
 @pytest.mark.parametrize(
     ("order", "message"),
     [
-        pytest.param({"thumb": ["pillow"]}, "unknown operation", id="op"),
+        pytest.param({"thumb": ["libexif"]}, "unknown operation", id="op"),
         pytest.param({"exif": []}, "no backend configured", id="empty"),
         pytest.param({"exif": ["nosuch"]}, "unknown backend", id="name"),
         pytest.param({"exif": ["test-avinfo"]}, "answers 'avinfo', not 'exif'", id="other-op"),

@@ -23,7 +23,7 @@ from fop_middleware.runner import dumps
 from conftest import FILES, backend_module_exists
 
 NEEDS_FFPROBE = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
-NEEDS_PILLOW_BACKEND = pytest.mark.skipif(not backend_module_exists("pillow"), reason="pillow backend module not in this checkout yet")
+NEEDS_LIBEXIF_BACKEND = pytest.mark.skipif(not backend_module_exists("libexif"), reason="libexif backend module not in this checkout yet")
 STARTUP_SECONDS = 30
 
 
@@ -141,7 +141,7 @@ def test_missing_file_is_404_json(server: Server) -> None:
     assert headers["content-type"] == "application/json; charset=utf-8"
 
 
-@NEEDS_PILLOW_BACKEND
+@NEEDS_LIBEXIF_BACKEND
 def test_exif(server: Server, root: pathlib.Path) -> None:
     status, headers, body = server.request("/photo.jpg?exif&e=1700000000&token=ak:sig")
     assert status == 200
@@ -153,14 +153,14 @@ def test_exif(server: Server, root: pathlib.Path) -> None:
     assert body == expected("exif", root / "photo.jpg")
 
 
-@NEEDS_PILLOW_BACKEND
+@NEEDS_LIBEXIF_BACKEND
 def test_exif_errors(server: Server) -> None:
     assert server.request("/noexif.jpg?exif")[::2] == (400, b'{"code":400,"error":"no exif data"}')
     status, _, body = server.request("/notes.txt?exif")
     assert status == 400 and json.loads(body)["code"] == 400
 
 
-@NEEDS_PILLOW_BACKEND
+@NEEDS_LIBEXIF_BACKEND
 def test_head_range_and_if_none_match(server: Server) -> None:
     _, get_headers, get_body = server.request("/photo.jpg?exif")
     status, headers, body = server.request("/photo.jpg?exif", method="HEAD")
@@ -170,7 +170,7 @@ def test_head_range_and_if_none_match(server: Server) -> None:
         assert server.request("/photo.jpg?exif", headers=extra)[::2] == (200, get_body)
 
 
-@NEEDS_PILLOW_BACKEND
+@NEEDS_LIBEXIF_BACKEND
 def test_path_with_space_and_non_ascii(server: Server) -> None:
     status, _, body = server.request("/dir/my%20photo%C3%A9.jpg?exif")
     assert status == 200
@@ -248,7 +248,7 @@ def test_serve_on_a_taken_port_exits_1(tmp_path: pathlib.Path) -> None:
 
 
 @NEEDS_FFPROBE
-@NEEDS_PILLOW_BACKEND
+@NEEDS_LIBEXIF_BACKEND
 def test_concurrent_requests(server: Server, root: pathlib.Path) -> None:
     """The server runs one thread per request; answers must not mix up."""
     from concurrent.futures import ThreadPoolExecutor

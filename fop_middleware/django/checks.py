@@ -49,7 +49,7 @@ def _check_backends(backends: t.Any) -> list[Error]:
         return [
             Error(
                 "FOP_BACKENDS must map an operation to a list of backend names.",
-                hint='For example {"avinfo": ["ffprobe", "mediainfo"], "exif": ["pillow"]}.',
+                hint='For example {"avinfo": ["ffprobe", "mediainfo"], "exif": ["libexif"]}.',
                 id="fop_middleware.E001",
             )
         ]

@@ -50,6 +50,6 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = MEDIA_DIR
 
-FOP_BACKENDS = {"exif": ["pillow"]}
+FOP_BACKENDS = {"exif": ["libexif"]}
 FOP_MAX_BODY_BYTES = 64 * 1024 * 1024
 FOP_TIMEOUT = 20

@@ -1,4 +1,4 @@
-"""The ``pillow`` exif backend through the registry, the runner and the CLI.
+"""The ``libexif`` exif backend through the registry, the runner and the CLI.
 
 Expected answers are libexif 0.6.24's, committed next to ``tests/files/images`` (see the
 README there); the last test compares live with Debian's ``exif`` command when installed.
@@ -30,7 +30,7 @@ CORE = pathlib.Path(__file__).parent / "files" / "core"
 
 @pytest.fixture
 def backend(clean_registry: None) -> registry.Extractor:
-    return registry.get_backend("pillow")
+    return registry.get_backend("libexif")
 
 
 def answer_of(path: pathlib.Path) -> dict[str, object]:
@@ -43,10 +43,10 @@ def extract(backend: registry.Extractor, data: bytes) -> dict[str, object]:
 
 
 def test_registered_as_the_exif_backend(backend: registry.Extractor) -> None:
-    assert backend.name == "pillow"
+    assert backend.name == "libexif"
     assert backend.operation == "exif"
     assert backend.is_available()
-    assert registry.DEFAULT_ORDER["exif"][0] == "pillow"
+    assert registry.DEFAULT_ORDER["exif"][0] == "libexif"
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_refuses_non_images(backend: registry.Extractor, head: bytes) -> None:
 
 @pytest.mark.parametrize("name", ["camera.jpg", "camera.heic", "intel.tif", "motorola.tif"])
 def test_cli_answer_is_libexifs(name: str) -> None:
-    assert extract_file("exif", str(IMAGES / name), "pillow") == answer_of(IMAGES / name)
+    assert extract_file("exif", str(IMAGES / name), "libexif") == answer_of(IMAGES / name)
 
 
 def test_text_file_is_unsupported(backend: registry.Extractor) -> None:
@@ -168,7 +168,7 @@ def exif_command_lines(path: pathlib.Path) -> list[tuple[int, str]]:
 @pytest.mark.skipif(shutil.which("exif") is None, reason="exif (Debian exif) not installed")
 def test_values_match_the_exif_command() -> None:
     path = IMAGES / "camera.jpg"
-    answer = extract_file("exif", str(path), "pillow")
+    answer = extract_file("exif", str(path), "libexif")
     names: dict[int, set[str]] = {}
     for tag, name, _ in TAG_TABLE:
         names.setdefault(tag, set()).update({name, f"thumbnail:{name}"})

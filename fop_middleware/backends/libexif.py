@@ -1,8 +1,8 @@
-"""The ``exif`` backend: libexif's answer, computed in pure Python from the stream.
+"""The ``libexif`` exif backend: libexif 0.6.24's answer, computed in pure Python from the stream.
 
-Named after the image dependency the project names; it needs no pixel decoding and no
-Pillow call at all: a small TIFF/IFD reader is the only way to keep libexif's type codes,
-its load rules and its reads bounded (Pillow hides the first and reads more than needed).
+No C library and no Pillow: a small TIFF/IFD reader of our own is the only way to keep
+libexif's type codes and load rules (Pillow hides both) and to read only the bytes the
+tags need. See :mod:`fop_middleware.exif` for the port itself.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def is_image_head(head: bytes) -> bool:
     return False
 
 
-class PillowExtractor(Extractor):
+class LibexifExtractor(Extractor):
     """EXIF as libexif 0.6.24 shows it, from JPEG, TIFF-based raw, HEIF/AVIF, PNG, WebP and JPEG XL.
 
     Reads only the bytes libexif's loader would look at (one APP1 segment, or the first
@@ -68,10 +68,10 @@ class PillowExtractor(Extractor):
     Usage::
 
         from fop_middleware.registry import get_backend
-        answer = get_backend("pillow").extract(source)   # {"Make": {"val": "Canon", "type": 2}, ...}
+        answer = get_backend("libexif").extract(source)   # {"Make": {"val": "Canon", "type": 2}, ...}
     """
 
-    name = "pillow"
+    name = "libexif"
     operation = "exif"
 
     def accepts(self, head: bytes) -> bool:
