@@ -304,3 +304,24 @@ def test_mp3_probe_score_with_big_id3_tags(tag_size: int, name: str, score: int)
 
     synchsafe = bytes((tag_size >> shift) & 0x7F for shift in (21, 14, 7, 0))
     assert probe_score("mp3", b"ID3\x03\x00\x00" + synchsafe, name) == score
+
+
+def test_custom_channel_order_of_a_mov_chan_box(tmp_path: pathlib.Path) -> None:
+    """PyAV 18 double-frees a custom-order layout read twice; 5.1 named its channel mask."""
+    from fop_middleware.avinfo import layouts
+
+    assert layouts.as_51("8 channels (FL+FR+FC+LFE+SL+SR+BL+BR)") == "7.1"
+    assert layouts.as_51("3 channels (LFE+FR+FL)") == "2.1"
+    assert layouts.as_51("2 channels (FC+LFE2)") == "2 channels (FC+LFE2)"
+    assert layouts.as_51("5.1(side)") == "5.1(side)"
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg (Debian ffmpeg) not installed")
+    out = tmp_path / "chan.mov"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=0.2,aformat=channel_layouts=7.1",
+         "-c:a", "pcm_s16le", str(out)],
+        check=True,
+    )  # fmt: skip
+    for _ in range(3):  # each answer reads the layout once; none may free it twice
+        audio = extract(out)["streams"][0]
+        assert (audio["channels"], audio["channel_layout"]) == (8, "7.1")

@@ -8,12 +8,13 @@ What PyAV does not show is derived as 5.1 derived it: from the codec headers
 
 from __future__ import annotations
 
+import ctypes
 import fractions
 import re
 import struct
 import typing as t
 
-from . import bitstream, codecs, ffmt, isobmff
+from . import bitstream, codecs, ffmt, isobmff, layouts
 from .names import CODEC_LONG_NAMES
 
 if t.TYPE_CHECKING:
@@ -44,6 +45,7 @@ NEWER_COLOR_PROPERTIES = frozenset({
 })
 
 _UNSPECIFIED_LAYOUT = re.compile(r"^\d+ channels$")
+_CUSTOM_LAYOUT = re.compile(r"^\d+ channels \(")
 
 
 def tag_int(tag: str | int | None) -> int:
@@ -131,11 +133,32 @@ def _audio_fields(out: dict[str, t.Any], cc: t.Any, name: str, demuxer: str) -> 
         float_layer = name in ("mp1", "mp2") and demuxer in MP3_LABELLING_DEMUXERS
         out["sample_fmt"] = "fltp" if float_layer and fmt.name == "s16p" else fmt.name
     out["sample_rate"] = str(cc.sample_rate)
-    out["channels"] = cc.channels
-    layout = cc.layout.name if cc.layout is not None else ""
+    channels, layout = channel_layout(cc)
+    if demuxer == "mov,mp4,m4a,3gp,3g2,mj2":
+        layout = layouts.as_51(layout)  # a ``chan`` box: 5.1 made a channel mask of it
+    out["channels"] = channels
     if layout and not _UNSPECIFIED_LAYOUT.match(layout):
         out["channel_layout"] = layout
     out["bits_per_sample"] = codecs.BITS_PER_SAMPLE.get(name, 0)
+
+
+def channel_layout(cc: t.Any) -> tuple[int, str]:
+    """(channel count, ``av_channel_layout_describe()`` text), reading PyAV's layout once.
+
+    PyAV 18 wraps the codec context's ``AVChannelLayout`` by value, and each wrapper frees
+    a custom-order layout's channel map when it is collected: a second wrapper, or the
+    codec context itself, then frees it again and the process aborts (MOV files with a
+    ``chan`` box). So the layout is read through one wrapper, and a custom-order one is
+    never collected (a reference is added and not taken back: a few bytes per such
+    stream), so that only the codec context frees its map.
+    """
+    layout = cc.layout
+    if layout is None:
+        return 0, ""
+    name, count = layout.name, layout.nb_channels
+    if _CUSTOM_LAYOUT.match(name):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(layout))
+    return count, name
 
 
 def _raw_bits(kind: str, name: str, cc: t.Any) -> int:
