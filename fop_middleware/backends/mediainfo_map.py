@@ -14,6 +14,7 @@ import typing as t
 from fractions import Fraction
 
 from ..avinfo import names
+from ..avinfo.codecs import PROBE_SCORES
 from ..errors import BadRequest
 from ..extractor import Source
 from .mediainfo_codecs import (
@@ -26,6 +27,7 @@ from .mediainfo_codecs import (
     pix_fmt_name,
     profile_name,
 )
+from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_pictures import describe_picture
 
 logger = logging.getLogger("fop_middleware")
@@ -94,7 +96,7 @@ class Mapper:
             streams.extend(self.attachments(attachments.split(" / "), len(streams)))
         else:
             streams.extend(self.covers(len(streams)))
-        streams = [names.with_codec_time_base(stream) for stream in streams]
+        streams = [ordered(names.with_codec_time_base(stream)) for stream in streams]
         return {"streams": streams, "format": self.format(streams)}
 
     def format(self, streams: list[dict[str, t.Any]]) -> dict[str, t.Any]:
@@ -109,8 +111,8 @@ class Mapper:
         if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes
             duration = max((number(st.get("duration")) or 0.0 for st in streams), default=0.0) or duration
         starts = [number(st["start_time"]) or 0.0 for st in streams if "start_time" in st]
-        if self.format_name == "matroska,webm" and starts and len(starts) == len(streams):
-            out["start_time"] = f"{min(starts):.6f}"
+        if starts and "start_time" not in out:
+            out["start_time"] = f"{min(starts):.6f}"  # the earliest stream, as libavformat
         if duration:
             out["duration"] = f"{duration:.6f}"
         size = integer(g.get("FileSize")) or self.source.size
@@ -118,6 +120,7 @@ class Mapper:
             out["size"] = str(size)
         if size and duration:
             out["bit_rate"] = str(int(size * 8 / duration))
+        out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
         tags = _format_tags(g, self.format_name)
         if tags:
             out["tags"] = tags
@@ -154,6 +157,7 @@ class Mapper:
                 stream["time_base"] = "1/90000"
                 self._file_duration(stream)
             stream = {"index": first_index + len(out), **{k: v for k, v in stream.items() if k != "index"}}
+            stream.setdefault("disposition", disposition())
             stream.setdefault("tags", {})["filename"] = filename
             out.append(stream)
         return out
@@ -167,6 +171,9 @@ class Mapper:
         for n in range(count):
             track = self.images[n] if n < len(self.images) else {}
             picture = describe_picture(datas[n]) if n < len(datas) else {}
+            if not picture and n < len(datas) and self.format_name.startswith("mov,"):
+                # bytes no decoder reads, under the JPEG type code every muxer writes
+                picture = {"codec_name": "mjpeg", "width": 0, "height": 0}
             if not picture:
                 fmt = track.get("Format") or {"image/jpeg": "JPEG", "image/png": "PNG"}.get(mimes[n] if n < len(mimes) else "")
                 codec = {"JPEG": "mjpeg", "PNG": "png"}.get(str(fmt))
@@ -182,7 +189,7 @@ class Mapper:
             # file's duration, and the picture's own size and pixel format
             stream["codec_type"] = "video"
             stream["codec_tag_string"], stream["codec_tag"] = "[0][0][0][0]", "0x0000"
-            if picture.get("width") and picture.get("height"):
+            if "width" in picture and "height" in picture:
                 stream["width"], stream["height"] = picture["width"], picture["height"]
                 stream["coded_width"], stream["coded_height"] = picture["width"], picture["height"]
             if picture.get("pix_fmt"):
@@ -190,6 +197,8 @@ class Mapper:
             stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
             stream["time_base"] = "1/90000"
             self._file_duration(stream)
+            add_fixed_fields(stream, {})
+            stream["disposition"] = disposition(["attached_pic"])
             out.append(stream)
         return out
 
@@ -227,6 +236,8 @@ class Mapper:
             out["r_frame_rate"] = out["avg_frame_rate"] = rate
         self._time_base(out, track)
         self._times(kind, track, out)
+        add_fixed_fields(out, track, integer(track.get("BitDepth")))
+        out["disposition"] = disposition(self._flags(track))
         tags = self._stream_tags(track)
         if tags:
             out["tags"] = tags
@@ -245,7 +256,18 @@ class Mapper:
         duration = number(track.get("Duration"))
         if duration:
             out["duration"] = f"{duration:.6f}"
+        out["disposition"] = disposition(self._flags(track))
         return out
+
+    def _flags(self, track: dict[str, t.Any]) -> list[str]:
+        """The disposition flags the container keeps: Matroska's default and forced flags,
+        and the "enabled" flag of a QuickTime track header (which MediaInfo reports as
+        ``Default`` for some track kinds only, and which muxers set on real tracks)."""
+        if self.format_name == "matroska,webm":
+            return [flag for flag, key in (("default", "Default"), ("forced", "Forced")) if track.get(key) == "Yes"]
+        if self.format_name.startswith("mov,"):
+            return [] if track.get("Default") == "No" else ["default"]
+        return []
 
     def _codec_tag(self, track: dict[str, t.Any]) -> int | None:
         """The container's codec tag, as libavformat reads it, where MediaInfo shows it."""
