@@ -325,3 +325,12 @@ def test_custom_channel_order_of_a_mov_chan_box(tmp_path: pathlib.Path) -> None:
     for _ in range(3):  # each answer reads the layout once; none may free it twice
         audio = extract(out)["streams"][0]
         assert (audio["channels"], audio["channel_layout"]) == (8, "7.1")
+
+
+def test_hdr_boxes_of_a_sample_entry() -> None:
+    mdcv = struct.pack(">8H2I", 13250, 34500, 7500, 3000, 34000, 16000, 15635, 16450, 10_000_000, 50)
+    entry = bytes(86) + struct.pack(">I", 32) + b"mdcv" + mdcv + struct.pack(">I", 12) + b"clli" + struct.pack(">HH", 1000, 400)
+    mastering, light = isobmff.Track(entry=entry).hdr_side_data
+    # mdcv lists green, blue, red; ffprobe prints red first, ratios unreduced
+    assert (mastering["red_x"], mastering["green_y"], mastering["min_luminance"]) == ("34000/50000", "34500/50000", "50/10000")
+    assert (light["max_content"], light["max_average"]) == (1000, 400)

@@ -53,6 +53,37 @@ class Track:
         return None
 
     @property
+    def hdr_side_data(self) -> list[dict[str, t.Any]]:
+        """Mastering display (``mdcv``, ``SmDm``) and light level (``clli``, ``CoLL``) boxes."""
+        out: list[dict[str, t.Any]] = []
+        for kind, header, order, chroma_den, max_den, min_den in (
+            (b"mdcv", 0, (1, 2, 0), 50000, 10000, 10000),
+            (b"SmDm", 4, (0, 1, 2), 1 << 16, 1 << 8, 1 << 14),
+        ):
+            body = self._box(kind, header, 24)
+            if body is not None:
+                out.append(mastering_side_data(body, order, chroma_den, max_den, min_den))
+                break
+        for kind, header in ((b"clli", 0), (b"CoLL", 4)):
+            body = self._box(kind, header, 4)
+            if body is not None:
+                out.append({
+                    "side_data_type": "Content light level metadata",
+                    "max_content": int.from_bytes(body[0:2], "big"),
+                    "max_average": int.from_bytes(body[2:4], "big"),
+                })
+                break
+        return out
+
+    def _box(self, kind: bytes, header: int, size: int) -> bytes | None:
+        """The payload of a box in the sample entry, past ``header`` bytes (version, flags)."""
+        at = self.entry.find(kind)
+        if at < 4:
+            return None
+        body = self.entry[at + 4 + header:at + 4 + header + size]
+        return body if len(body) == size else None
+
+    @property
     def audio_service_type(self) -> int | None:
         """``bsmod`` of an AC-3 ``dac3`` or E-AC-3 ``dec3`` box, as 5.1's demuxer exported it."""
         for kind, shift, mask, skip in ((b"dac3", 14, 0x7, 0), (b"dec3", 12, 0x1F, 2)):
@@ -211,3 +242,22 @@ def dovi_side_data(box: bytes) -> dict[str, t.Any]:
         "bl_present_flag": (bits >> 8) & 1,
         "dv_bl_signal_compatibility_id": (bits >> 4) & 0xF if len(box) >= 5 else 0,
     }
+
+
+def mastering_side_data(
+    body: bytes, order: tuple[int, int, int], chroma_den: int, max_den: int, min_den: int
+) -> dict[str, t.Any]:
+    """5.1's ``mov_read_mdcv()``/``mov_read_smdm()`` then ffprobe's print (unreduced ratios)."""
+    values = struct.unpack(">8H2I", body[:24])
+    primaries: list[tuple[int, int]] = [(0, 0)] * 3
+    for i, j in enumerate(order):
+        primaries[j] = (values[2 * i], values[2 * i + 1])
+    out: dict[str, t.Any] = {"side_data_type": "Mastering display metadata"}
+    for (x, y), colour in zip(primaries, ("red", "green", "blue")):
+        out[f"{colour}_x"] = f"{x}/{chroma_den}"
+        out[f"{colour}_y"] = f"{y}/{chroma_den}"
+    out["white_point_x"] = f"{values[6]}/{chroma_den}"
+    out["white_point_y"] = f"{values[7]}/{chroma_den}"
+    out["min_luminance"] = f"{values[9]}/{min_den}"
+    out["max_luminance"] = f"{values[8]}/{max_den}"
+    return out

@@ -380,6 +380,7 @@ def _side_data(kind: str, name: str, extradata: bytes | None, track: isobmff.Tra
             side_data.append(dovi)
         if track.matrix is not None:
             side_data.append(isobmff.display_matrix_side_data(track.matrix))
+        side_data.extend(track.hdr_side_data)
     service_type = track.audio_service_type if track is not None and kind == "audio" else None
     if service_type is not None:
         side_data.append({"side_data_type": "Audio Service Type", "service_type": service_type})
