@@ -25,7 +25,7 @@ av = pytest.importorskip("av")
 from fop_middleware.backends.pyav import PyavExtractor  # noqa: E402
 
 #: Clips made for these tests, each with ffprobe 5.1's answer (see README-pyav.md).
-PYAV_FILES = sorted(p.name for p in MEDIA.glob("pyav-*") if p.suffix in (".mp4", ".mov"))
+PYAV_FILES = sorted(p.name for p in MEDIA.glob("pyav-*") if p.suffix in (".mp4", ".mov", ".mkv"))
 
 
 class TestPyav(AvinfoContract):
@@ -55,8 +55,9 @@ def test_every_field_is_ffprobe_51s(name: str) -> None:
 
 @pytest.mark.parametrize("name", PYAV_FILES)
 def test_side_data_and_data_tracks_are_ffprobe_51s(name: str) -> None:
-    """Display matrices, Dolby Vision records and timecode tracks, which PyAV does not show."""
-    want = json.loads((MEDIA / name).with_suffix(".expected.json").read_text(encoding="utf-8"))
+    """Display matrices, Dolby Vision and HDR side data, timecode tracks: PyAV shows none."""
+    path = MEDIA / name
+    want = json.loads((MEDIA / f"{path.stem}-{path.suffix[1:]}.expected.json").read_text(encoding="utf-8"))
     assert without_codec_time_base(extract(MEDIA / name)) == want
 
 

@@ -67,6 +67,21 @@ def av_reduce(num: int, den: int, limit: int) -> tuple[int, int]:
     return (-a1n if sign else a1n), a1d
 
 
+def av_d2q(d: float, limit: int) -> tuple[int, int]:
+    """``av_d2q()``: the rational libavutil picks for a double (Matroska's float fields)."""
+    if math.isnan(d):
+        return 0, 0
+    if abs(d) > 2**31 - 1 + 3:
+        return (-1 if d < 0 else 1), 0
+    exponent = max(math.frexp(d)[1] - 1, 0)
+    den = 1 << (61 - exponent)
+    num = math.floor(d * den + 0.5)
+    reduced = av_reduce(num, den, limit)
+    if (not reduced[0] or not reduced[1]) and d and 0 < limit < 2**31 - 1:
+        reduced = av_reduce(num, den, 2**31 - 1)
+    return reduced
+
+
 def q(value: Rational, sep: str = "/") -> str:
     """``print_q``: a rational as ``num/den`` (``0/0`` when unknown), unreduced."""
     if value is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing as t
 
-from . import codecs, compat, ffmt, isobmff, mpegts
+from . import codecs, compat, ffmt, isobmff, matroska, mpegts
 from .names import FORMAT_LONG_NAMES
 from .streams import stream_info
 
@@ -31,6 +31,14 @@ PROBE_BUF_MAX = 1 << 20
 Y4M_CHROMA = {"420jpeg": "center", "420": "center", "420mpeg2": "left", "420paldv": "topleft"}
 #: The mp3 demuxer's extensions.
 MP3_EXTENSIONS = (".mp2", ".mp3", ".m2a", ".mpa")
+
+
+def _add_matroska_hdr(streams: list[dict[str, t.Any]], stream: t.Any) -> None:
+    """Put each video track's Colour side data first in its stream's side data."""
+    videos = [entry for entry in streams if entry.get("codec_type") == "video"]
+    for entry, side_data in zip(videos, matroska.video_hdr_side_data(stream)):
+        if side_data:
+            entry["side_data_list"] = side_data + entry.get("side_data_list", [])
 
 
 def y4m_chroma_location(head: bytes) -> str | None:
@@ -111,6 +119,7 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         compat.mpeg1_last_frame(answer, size)
     elif container.format.name.startswith("matroska"):
         compat.matroska_codec_delay(answer, extradata)
+        _add_matroska_hdr(answer["streams"], stream)
     fmt = answer["format"]
     answer["format"] = {key: fmt[key] for key in FORMAT_KEYS if key in fmt}
     return answer
