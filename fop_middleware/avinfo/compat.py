@@ -73,20 +73,18 @@ def mp3_untrimmed_duration(answer: Answer, stream: BinaryIO, size: int) -> None:
             _set_duration(entry, rescale_q(duration_us, MICROSECONDS, time_base(entry)))
 
 
-def matroska_codec_delay(answer: Answer, extradata: dict[int, bytes | None]) -> None:
-    """Opus in Matroska: timestamps start ``CodecDelay`` early, as 5.1's demuxer shifted them.
+def matroska_codec_delay(answer: Answer, delays_ns: dict[int, int]) -> None:
+    """Matroska tracks with a ``CodecDelay`` (Opus): timestamps start that much early.
 
     5.1's ``matroska_parse_block()`` subtracted ``codec_delay_in_track_tb`` from every
-    timestamp; the muxers write CodecDelay = the OpusHead pre-skip. The format's start is
-    the earliest stream start (``update_stream_timings()``).
+    timestamp; newer FFmpeg no longer does. The format's start is the earliest stream
+    start (``update_stream_timings()``).
     """
     earliest: int | None = None
     for entry in answer["streams"]:
-        head = extradata.get(entry["index"])
-        if entry.get("codec_name") != "opus" or "start_pts" not in entry or not head or len(head) < 12:
+        delay_ns = delays_ns.get(entry["index"], 0)
+        if not delay_ns or "start_pts" not in entry:
             continue
-        pre_skip = int.from_bytes(head[10:12], "little")
-        delay_ns = rescale(pre_skip, 1_000_000_000, 48000)
         tb = time_base(entry)
         entry["start_pts"] -= rescale_q(delay_ns, (1, 1_000_000_000), tb)
         entry["start_time"] = ffmt.seconds(entry["start_pts"], tb)
@@ -95,6 +93,13 @@ def matroska_codec_delay(answer: Answer, extradata: dict[int, bytes | None]) -> 
     fmt = answer["format"]
     if earliest is not None and "start_time" in fmt and earliest < float(fmt["start_time"]) * ffmt.TIME_BASE:
         fmt["start_time"] = ffmt.seconds(earliest, MICROSECONDS)
+
+
+def opus_pre_skip_ns(extradata: bytes | None) -> int:
+    """The ``CodecDelay`` muxers write for Opus: the OpusHead pre-skip, in nanoseconds."""
+    if not extradata or len(extradata) < 12 or extradata[:8] != b"OpusHead":
+        return 0
+    return rescale(int.from_bytes(extradata[10:12], "little"), 1_000_000_000, 48000)
 
 
 def mov_movie_duration(answer: Answer, movie: isobmff.Movie, size: int) -> None:

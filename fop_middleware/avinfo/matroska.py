@@ -1,12 +1,14 @@
-"""HDR side data of Matroska video tracks, which PyAV does not expose.
+"""What Matroska track entries tell 5.1's demuxer and PyAV does not expose.
 
 5.1's ``mkv_parse_video_color()`` turned a track's ``Colour`` element into "Content light
-level" and "Mastering display" side data. Only element headers are read on the way to
-``Tracks`` (before the first ``Cluster``), then that element.
+level" and "Mastering display" side data, and its timestamps were shifted by the
+track's ``CodecDelay``. Only element headers are read on the way to ``Tracks`` (before
+the first ``Cluster``), then that element.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import typing as t
 
@@ -16,7 +18,7 @@ if t.TYPE_CHECKING:
     from typing import BinaryIO
 
 EBML, SEGMENT, TRACKS, CLUSTER = 0x1A45DFA3, 0x18538067, 0x1654AE6B, 0x1F43B675
-TRACK_ENTRY, TRACK_TYPE, VIDEO, COLOUR = 0xAE, 0x83, 0xE0, 0x55B0
+TRACK_ENTRY, TRACK_TYPE, CODEC_DELAY, VIDEO, COLOUR = 0xAE, 0x83, 0x56AA, 0xE0, 0x55B0
 MAX_CLL, MAX_FALL, MASTERING = 0x55BC, 0x55BD, 0x55D0
 #: MasteringMetadata children in 5.1's print order: R, G, B, white point x/y, then luminance.
 PRIMARIES = (0x55D1, 0x55D2, 0x55D3, 0x55D4, 0x55D5, 0x55D6, 0x55D7, 0x55D8)
@@ -89,18 +91,28 @@ def _tracks_element(stream: BinaryIO) -> bytes | None:
     return None
 
 
-def video_hdr_side_data(stream: BinaryIO) -> list[list[dict[str, t.Any]]]:
-    """For each video track in order, the HDR side data 5.1 attached to it."""
-    tracks = _tracks_element(stream)
-    out: list[list[dict[str, t.Any]]] = []
-    for ident, entry in _children(tracks or b""):
+@dataclasses.dataclass
+class Track:
+    """What one ``TrackEntry`` says: its type, ``CodecDelay`` (ns) and Colour side data."""
+
+    kind: int
+    codec_delay: int
+    side_data: list[dict[str, t.Any]]
+
+
+def read_tracks(stream: BinaryIO) -> list[Track]:
+    """The Segment's track entries, in order (empty when ``Tracks`` cannot be read)."""
+    out: list[Track] = []
+    for ident, entry in _children(_tracks_element(stream) or b""):
         if ident != TRACK_ENTRY:
             continue
         fields = dict(_children(entry))
-        if _number(fields.get(TRACK_TYPE, b""), False) != 1:
-            continue
         colour = dict(_children(dict(_children(fields.get(VIDEO, b""))).get(COLOUR, b"")))
-        out.append(_colour_side_data(colour))
+        out.append(Track(
+            kind=int(_number(fields.get(TRACK_TYPE, b""), False)),
+            codec_delay=int(_number(fields.get(CODEC_DELAY, b""), False)),
+            side_data=_colour_side_data(colour),
+        ))
     return out
 
 

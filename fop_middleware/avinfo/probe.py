@@ -33,12 +33,18 @@ Y4M_CHROMA = {"420jpeg": "center", "420": "center", "420mpeg2": "left", "420pald
 MP3_EXTENSIONS = (".mp2", ".mp3", ".m2a", ".mpa")
 
 
-def _add_matroska_hdr(streams: list[dict[str, t.Any]], stream: t.Any) -> None:
-    """Put each video track's Colour side data first in its stream's side data."""
-    videos = [entry for entry in streams if entry.get("codec_type") == "video"]
-    for entry, side_data in zip(videos, matroska.video_hdr_side_data(stream)):
-        if side_data:
-            entry["side_data_list"] = side_data + entry.get("side_data_list", [])
+def _matroska_tracks(answer: dict[str, t.Any], stream: t.Any, extradata: dict[int, bytes | None]) -> None:
+    """Codec delays and Colour side data of the track entries, one stream per entry."""
+    streams = answer["streams"]
+    tracks = matroska.read_tracks(stream)
+    if len(tracks) == len(streams):
+        delays = {entry["index"]: track.codec_delay for entry, track in zip(streams, tracks)}
+        for entry, track in zip(streams, tracks):
+            if track.side_data and entry.get("codec_type") == "video":
+                entry["side_data_list"] = track.side_data + entry.get("side_data_list", [])
+    else:  # tracks unreadable: Opus is the codec muxers give a delay
+        delays = {i: compat.opus_pre_skip_ns(data) for i, data in extradata.items()}
+    compat.matroska_codec_delay(answer, delays)
 
 
 def y4m_chroma_location(head: bytes) -> str | None:
@@ -118,8 +124,7 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
     elif container.format.name == "mpeg":
         compat.mpeg1_last_frame(answer, size)
     elif container.format.name.startswith("matroska"):
-        compat.matroska_codec_delay(answer, extradata)
-        _add_matroska_hdr(answer["streams"], stream)
+        _matroska_tracks(answer, stream, extradata)
     fmt = answer["format"]
     answer["format"] = {key: fmt[key] for key in FORMAT_KEYS if key in fmt}
     return answer
