@@ -35,7 +35,7 @@ MP3_EXTENSIONS = (".mp2", ".mp3", ".m2a", ".mpa")
 
 def _matroska_tracks(answer: dict[str, t.Any], stream: t.Any, extradata: dict[int, bytes | None]) -> None:
     """Codec delays and Colour side data of the track entries, one stream per entry."""
-    streams = answer["streams"]
+    streams = [entry for entry in answer["streams"] if entry.get("codec_type") != "attachment"]
     tracks = matroska.read_tracks(stream)
     if len(tracks) == len(streams):
         delays = {entry["index"]: track.codec_delay for entry, track in zip(streams, tracks)}
