@@ -91,8 +91,15 @@ def matroska_codec_delay(answer: Answer, delays_ns: dict[int, int]) -> None:
         start_us = rescale_q(entry["start_pts"], tb, MICROSECONDS)
         earliest = start_us if earliest is None else min(earliest, start_us)
     fmt = answer["format"]
-    if earliest is not None and "start_time" in fmt and earliest < float(fmt["start_time"]) * ffmt.TIME_BASE:
-        fmt["start_time"] = ffmt.seconds(earliest, MICROSECONDS)
+    if earliest is None or "start_time" not in fmt or earliest >= float(fmt["start_time"]) * ffmt.TIME_BASE:
+        return
+    fmt["start_time"] = ffmt.seconds(earliest, MICROSECONDS)
+    for entry in answer["streams"]:
+        # attachments have no timing: fill_all_stream_timings() gave them the format's start
+        if entry.get("codec_type") == "attachment" and "start_pts" in entry:
+            tb = time_base(entry)
+            entry["start_pts"] = rescale_q(earliest, MICROSECONDS, tb)
+            entry["start_time"] = ffmt.seconds(entry["start_pts"], tb)
 
 
 def opus_pre_skip_ns(extradata: bytes | None) -> int:
