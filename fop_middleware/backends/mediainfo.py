@@ -65,6 +65,7 @@ class MediainfoExtractor(Extractor):
         _set_global_options()
         deadline = time.monotonic() + source.timeout
         mapper = Mapper(_tracks(source, BoundedReader(source.stream, deadline), PARSE_SPEED), source)
+        mapper.read_headers(BoundedReader(source.stream, deadline))
         if mapper.lacks_frame_rates():
             # Matroska keeps frame rates in its blocks, which parse speed 0 skips: look
             # at the first blocks only, and take nothing else from that second look.

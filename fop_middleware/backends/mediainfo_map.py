@@ -28,6 +28,8 @@ from .mediainfo_codecs import (
     profile_name,
 )
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
+from .mediainfo_flv import FlvInfo, FlvStream, read_flv
+from .mediainfo_riff import AviStream, avi_streams, realaudio, realaudio_answer
 from .mediainfo_pictures import describe_picture
 
 logger = logging.getLogger("fop_middleware")
@@ -39,7 +41,7 @@ ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3",
 #: MPEG-4 Systems codecs, whose average bit rate (esds) the mov demuxer reports.
 ESDS_CODECS = {"aac", "mp3", "mp2", "mpeg4"}
 #: Containers where ffprobe prints neither per-stream durations nor bit rates.
-NO_STREAM_TIMES = {"matroska,webm"}
+NO_STREAM_TIMES = {"matroska,webm", "flv"}
 #: Codecs whose FFmpeg parser reads a constant bit rate from every frame header, so
 #: ffprobe prints it even where the container has none.
 PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
@@ -66,6 +68,18 @@ class Mapper:
         self.menus = [tr for tr in tracks if tr.get("@type") == "Menu"]
         self.source = source
         self.format_name = names.MEDIAINFO_FORMATS.get(str(self.general.get("Format", "")), "")
+        self.flv: FlvInfo | None = None
+        self.avi: list[AviStream] = []
+        self.realaudio: dict[str, t.Any] | None = None
+
+    def read_headers(self, stream: t.BinaryIO) -> None:
+        """Read what MediaInfo leaves out from the container's own headers (a few KiB)."""
+        if self.format_name == "flv":
+            self.flv = read_flv(stream)
+        elif self.format_name == "avi":
+            self.avi = avi_streams(stream)
+        elif not self.format_name:
+            self.realaudio = realaudio(stream)
 
     def lacks_frame_rates(self) -> bool:
         return self.format_name == "matroska,webm" and any(
@@ -82,10 +96,12 @@ class Mapper:
                         track[key] = other[key]
 
     def answer(self) -> dict[str, t.Any]:
+        if self.realaudio:
+            return realaudio_answer(self.realaudio, self.source)
         if not self.format_name or names.is_refused_format(self.format_name):
             raise BadRequest("invalid or unsupported audio/video file")
         streams: list[dict[str, t.Any]] = []
-        for track in sorted(self.tracks, key=_stream_order):
+        for track in self._ordered_tracks():
             stream = self.stream(track, len(streams))
             if stream is not None:
                 streams.append(stream)
@@ -99,6 +115,26 @@ class Mapper:
         streams = [ordered(names.with_codec_time_base(stream)) for stream in streams]
         return {"streams": streams, "format": self.format(streams)}
 
+    def _ordered_tracks(self) -> list[dict[str, t.Any]]:
+        """MediaInfo's tracks in libavformat's stream order.
+
+        FLV: the order of the first tags, with the script-tag streams MediaInfo does not
+        list; each track carries its :class:`FlvStream` as ``_flv``.
+        """
+        tracks = sorted(self.tracks, key=_stream_order)
+        if not self.flv or not self.flv.streams:
+            return tracks
+        out = []
+        for found in self.flv.streams:
+            kind = {"audio": "Audio", "video": "Video", "subtitle": "Text"}.get(found.kind, "Other")
+            track = next((tr for tr in tracks if tr["@type"] == kind), None)
+            track = dict(track) if track is not None else {"@type": kind}
+            track["_flv"] = found
+            if found.codec and (kind == "Text" or not track.get("Format")):
+                track["_codec"] = found.codec
+            out.append(track)
+        return out
+
     def format(self, streams: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         g = self.general
         out: dict[str, t.Any] = {"filename": self.source.name, "nb_streams": len(streams)}
@@ -106,6 +142,8 @@ class Mapper:
         out["format_name"] = self.format_name
         out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
         duration = number(g.get("Duration"))
+        if self.flv and not duration:
+            duration = self.flv.duration
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
         if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes
@@ -121,7 +159,7 @@ class Mapper:
         if size and duration:
             out["bit_rate"] = str(int(size * 8 / duration))
         out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
-        tags = _format_tags(g, self.format_name)
+        tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
         if tags:
             out["tags"] = tags
         return out
@@ -211,7 +249,7 @@ class Mapper:
         kind = _KINDS[track["@type"]]
         if kind == "data":
             return self.data_stream(track, index)
-        codec = codec_name(track, self.format_name)
+        codec = track.get("_codec") or codec_name(track, self.format_name)
         if not codec:
             logger.info("mediainfo: no FFmpeg name for %s %r", track["@type"], track.get("Format"))
             return None
@@ -236,6 +274,10 @@ class Mapper:
             out["r_frame_rate"] = out["avg_frame_rate"] = rate
         self._time_base(out, track)
         self._times(kind, track, out)
+        if "_flv" in track:
+            _flv_fields(out, track["_flv"], self.flv)
+        elif self.avi and integer(track.get("StreamOrder")) < len(self.avi) and str(track.get("StreamOrder", "")).isdigit():
+            _avi_fields(out, self.avi[integer(track["StreamOrder"])])
         add_fixed_fields(out, track, integer(track.get("BitDepth")))
         out["disposition"] = disposition(self._flags(track))
         tags = self._stream_tags(track)
@@ -245,6 +287,12 @@ class Mapper:
 
     def data_stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
         """A QuickTime timecode or metadata track: ffprobe lists it as a codec-less data stream."""
+        if "_flv" in track:
+            out = {"index": index, "codec_type": "data", "codec_tag_string": "[0][0][0][0]", "codec_tag": "0x0000",
+                   "r_frame_rate": "0/0", "avg_frame_rate": "0/0", "time_base": "1/1000"}
+            _flv_fields(out, track["_flv"], self.flv)
+            out["disposition"] = disposition()
+            return out
         if not self.format_name.startswith("mov,") or "StreamOrder" not in track:
             return None
         out: dict[str, t.Any] = {"index": index, "codec_type": "data"}
@@ -424,3 +472,40 @@ def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
 def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
     order = str(track.get("StreamOrder", ""))
     return tuple(int(n) for n in re.findall(r"\d+", order)) or (1 << 30,)
+
+
+def _flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) -> None:
+    """What the FLV tags and ``onMetaData`` give: first timestamps, data rates, VP6 sizes."""
+    if found.start is not None:
+        out["start_pts"], out["start_time"] = found.start, f"{found.start / 1000:.6f}"
+    if found.width and found.height and "width" not in out:
+        out["width"], out["height"] = found.width, found.height
+        out["coded_width"], out["coded_height"] = found.width, found.height
+    if found.extradata_size is not None:
+        out["extradata_size"] = found.extradata_size
+    if info is None:
+        return
+    rate = {"audio": info.audio_bit_rate, "video": info.video_bit_rate}.get(out["codec_type"], 0)
+    if rate:
+        out["bit_rate"] = str(rate)
+    if out["codec_type"] == "video" and info.frame_rate:
+        out["avg_frame_rate"] = f"{info.frame_rate.numerator}/{info.frame_rate.denominator}"
+        out.setdefault("r_frame_rate", out["avg_frame_rate"])
+
+
+def _avi_fields(out: dict[str, t.Any], header: AviStream) -> None:
+    """Timing from the AVI stream header, as ``avi_read_header()`` sets it."""
+    time_base = header.time_base
+    if time_base is None:
+        return
+    out["time_base"] = f"{time_base.numerator}/{time_base.denominator}"
+    out["start_pts"], out["start_time"] = 0, "0.000000"
+    if out["codec_type"] == "video":
+        rate = 1 / time_base
+        out["r_frame_rate"] = out["avg_frame_rate"] = f"{rate.numerator}/{rate.denominator}"
+    if header.sample_size == 0:  # counted in packets: the length is the duration
+        out["duration_ts"] = header.length
+        out["duration"] = f"{float(header.length * time_base):.6f}"
+    else:
+        out.pop("duration", None)
+    out["nb_frames"] = str(header.length)

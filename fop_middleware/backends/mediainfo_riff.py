@@ -1,0 +1,172 @@
+"""Container headers read directly where libavformat and MediaInfo read them differently.
+
+An AVI stream header (``strh``) holds the exact rational FFmpeg times the stream with
+(``dwScale``/``dwRate``); MediaInfo shows a rounded frame rate. A RealAudio file
+(``.ra``) is a single short header, which MediaInfo does not read at all. Both are a few
+hundred bytes at the start of the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+import typing as t
+from fractions import Fraction
+
+from ..avinfo import names
+from ..extractor import Source
+from .mediainfo_codecs import fourcc_string
+from .mediainfo_fields import disposition
+
+#: The most read to find the AVI header list (``hdrl``): it comes first, before the data.
+AVI_HEAD_BYTES = 64 * 1024
+
+
+@dataclasses.dataclass
+class AviStream:
+    """One ``strh``: its kind, time base and length as ``avi_read_header()`` uses them."""
+
+    kind: bytes
+    scale: int
+    rate: int
+    length: int
+    sample_size: int
+
+    @property
+    def time_base(self) -> Fraction | None:
+        return Fraction(self.scale, self.rate) if self.scale > 0 and self.rate > 0 else None
+
+
+def avi_streams(stream: t.BinaryIO) -> list[AviStream]:
+    """The stream headers of an AVI file, in stream order; [] when there is no ``hdrl``."""
+    stream.seek(0)
+    head = stream.read(AVI_HEAD_BYTES)
+    if head[:4] != b"RIFF" or head[8:12] not in (b"AVI ", b"AVIX", b"AVI\x19"):
+        return []
+    out: list[AviStream] = []
+    _walk(head, 12, len(head), out)
+    return out
+
+
+def _walk(data: bytes, start: int, end: int, out: list[AviStream]) -> None:
+    """Collect the ``strh`` chunks inside the ``hdrl``/``strl`` lists of ``data[start:end]``."""
+    at = start
+    while at + 8 <= end:
+        kind, size = struct.unpack_from("<4sI", data, at)
+        body = at + 8
+        if kind == b"LIST" and body + 4 <= end:
+            if data[body:body + 4] in (b"hdrl", b"strl"):
+                _walk(data, body + 4, min(body + size, end), out)
+            elif data[body:body + 4] == b"movi":
+                return
+        elif kind == b"strh" and body + 36 <= end:
+            fcc = data[body:body + 4]
+            scale, rate, _start, length = struct.unpack_from("<IIII", data, body + 20)
+            (sample_size,) = struct.unpack_from("<I", data, body + 44) if body + 48 <= end else (0,)
+            out.append(AviStream(fcc, scale, rate, length, sample_size))
+        at = body + size + (size & 1)
+
+
+#: ``ff_rm_codec_tags``' audio part (libavformat/rm.c): RealAudio codec tag -> codec.
+RA_CODECS = {b"lpcJ": "ra_144", b"28_8": "ra_288", b"cook": "cook", b"dnet": "ac3", b"sipr": "sipr",
+             b"atrc": "atrac3", b"raac": "aac", b"racp": "aac", b"ralf": "ralf"}
+#: What ``rm_read_metadata()`` reads, in its order.
+RA_TAGS = ("title", "author", "copyright", "comment")
+
+
+def realaudio(stream: t.BinaryIO) -> dict[str, t.Any] | None:
+    """The one audio stream of a ``.ra`` file as ``rm_read_header_old()`` sees it, or None.
+
+    Keys: ``codec`` (FFmpeg name or ""), ``tag`` (the codec tag, 4 bytes), ``sample_rate``,
+    ``channels``, ``bit_rate`` (0 when the header has none) and ``tags``.
+    """
+    stream.seek(0)
+    data = stream.read(512)
+    if data[:4] != b".ra\xfd" or len(data) < 8:
+        return None
+    try:
+        (version,) = struct.unpack_from(">H", data, 4)
+        if version == 3:
+            return _realaudio_v3(data)
+        if version in (4, 5):
+            return _realaudio_v4(data, version)
+    except (struct.error, IndexError):
+        return None
+    return None
+
+
+def _realaudio_v3(data: bytes) -> dict[str, t.Any]:
+    """Version 3: always 8 kHz mono RealAudio 1.0 (14.4)."""
+    (bytes_per_minute,) = struct.unpack_from(">H", data, 6 + 2 + 8)
+    tags, _ = _ra_tags(data, 6 + 2 + 8 + 2 + 4)
+    return {"codec": "ra_144", "tag": b"lpcJ", "sample_rate": 8000, "channels": 1,
+            "bit_rate": 8 * bytes_per_minute // 60, "tags": tags}
+
+
+def _realaudio_v4(data: bytes, version: int) -> dict[str, t.Any]:
+    at = 6 + 2 + 4 + 4 + 2 + 4 + 2 + 4 + 4  # unused, .ra4, data size, version2, header size, flavor, frame size, ?
+    (bytes_per_minute,) = struct.unpack_from(">I", data, at)
+    at += 4 + 4 + 2 + 2 + 2 + 2  # bytes per minute, ?, sub packet h, frame size, sub packet size, ?
+    if version == 5:
+        at += 6
+    (sample_rate,) = struct.unpack_from(">H", data, at)
+    (channels,) = struct.unpack_from(">H", data, at + 6)
+    at += 8
+    if version == 5:
+        tag = data[at + 4:at + 8]
+        at += 8
+    else:
+        at += 1 + data[at]  # interleaver name
+        tag = data[at + 1:at + 1 + data[at]]
+        at += 1 + data[at]
+    tags, _ = _ra_tags(data, at + 3)
+    return {"codec": RA_CODECS.get(tag, ""), "tag": tag.ljust(4, b"\0")[:4], "sample_rate": sample_rate,
+            "channels": channels, "bit_rate": 8 * bytes_per_minute // 60 if version == 4 else 0, "tags": tags}
+
+
+def _ra_tags(data: bytes, at: int) -> tuple[dict[str, str], int]:
+    """Title, author, copyright and comment, each a byte-length-prefixed string."""
+    tags: dict[str, str] = {}
+    for name in RA_TAGS:
+        if at >= len(data):
+            break
+        length = data[at]
+        value = data[at + 1:at + 1 + length].decode("utf-8", "replace")
+        at += 1 + length
+        if value:
+            tags[name] = value
+    return tags, at
+
+
+def realaudio_answer(info: dict[str, t.Any], source: Source) -> dict[str, t.Any]:
+    """ffprobe's answer for a ``.ra`` file: one audio stream, timed by nothing but its bit rate."""
+    codec = info["codec"]
+    stream: dict[str, t.Any] = {"index": 0}
+    if codec:
+        stream["codec_name"] = codec
+        stream["codec_long_name"] = names.CODEC_LONG_NAMES.get(codec, "unknown")
+    stream["codec_type"] = "audio"
+    tag = int.from_bytes(info["tag"], "little")
+    stream["codec_tag_string"], stream["codec_tag"] = fourcc_string(tag), f"0x{tag:04x}"
+    if codec in names.SAMPLE_FORMATS:
+        stream["sample_fmt"] = names.SAMPLE_FORMATS[codec]
+    stream["sample_rate"] = str(info["sample_rate"])
+    stream["channels"] = info["channels"]
+    if codec == "ra_144":  # the only one whose layout the demuxer sets
+        stream["channel_layout"] = "mono"
+    stream["bits_per_sample"] = names.BITS_PER_SAMPLE.get(codec, 0)
+    stream["r_frame_rate"], stream["avg_frame_rate"], stream["time_base"] = "0/0", "0/0", "1/90000"
+    if info["bit_rate"]:
+        stream["bit_rate"] = str(info["bit_rate"])
+    stream["disposition"] = disposition()
+    stream = names.with_codec_time_base(stream)
+    fmt: dict[str, t.Any] = {"filename": source.name, "nb_streams": 1, "nb_programs": 0, "format_name": "rm",
+                             "format_long_name": names.FORMAT_LONG_NAMES["rm"]}
+    if source.size:
+        fmt["size"] = str(source.size)
+    if info["bit_rate"]:
+        fmt["bit_rate"] = str(info["bit_rate"])
+    fmt["probe_score"] = 100
+    if info["tags"]:
+        fmt["tags"] = dict(info["tags"])
+    return {"streams": [stream], "format": fmt}
