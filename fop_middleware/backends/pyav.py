@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import time
 import typing as t
 
@@ -30,10 +31,9 @@ IMAGE_MAGIC = (
 )
 #: ``ftyp`` brands of HEIF/AVIF still images.
 IMAGE_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"avis")
-#: Text that FFmpeg reads as media: subtitles, which ffprobe reports as streams.
-SUBTITLE_TEXT = ("WEBVTT", "[Script Info]", "1\n", "1\r\n", "\ufeff1", "\ufeffWEBVTT", "\ufeff[Script Info]")
-#: Media whose header is text: raw YUV4MPEG video.
-TEXT_MEDIA = ("YUV4MPEG2 ",)
+#: Text that FFmpeg reads as media: subtitles (which ffprobe reports as streams) and
+#: raw YUV4MPEG video. SubRip starts with a cue number and a time line.
+TEXT_MEDIA = re.compile(r"\ufeff?(WEBVTT|\[Script Info\]|YUV4MPEG2 |\d+\s*\n\s*\d+:\d\d:\d\d[,.]\d+ -->)")
 
 #: Demuxers that open other files or URLs named inside the file (playlists,
 #: concat lists, image sequences); never followed for a file sent by a client.
@@ -121,8 +121,8 @@ class PyavExtractor(Extractor):
         if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS:
             return False
         if looks_like_text(head):
-            text = head.decode("utf-8", "ignore").lstrip(" \t")
-            return text.startswith(SUBTITLE_TEXT + TEXT_MEDIA)
+            text = head.decode("utf-8", "ignore").replace("\r\n", "\n").lstrip(" \t\n")
+            return TEXT_MEDIA.match(text) is not None
         return True
 
     def extract(self, source: Source) -> dict[str, t.Any]:
