@@ -7,6 +7,8 @@ differently from PyAV's newer FFmpeg, :mod:`.compat` puts 5.1's answer back.
 
 from __future__ import annotations
 
+import logging
+import struct
 import typing as t
 
 from . import codecs, compat, ffmt, isobmff, matroska, mpegts
@@ -15,6 +17,8 @@ from .streams import stream_info
 
 if t.TYPE_CHECKING:
     import av.container
+
+logger = logging.getLogger("fop_middleware")
 
 #: ``AVFMT_SHOW_IDS``: the demuxer's stream ids mean something (``"id": "0x1"``).
 AVFMT_SHOW_IDS = 0x0008
@@ -95,36 +99,54 @@ def format_info(
 
 def probe(container: av.container.InputContainer, filename: str, size: int, stream: t.Any) -> dict[str, t.Any]:
     """The whole answer: ``{"streams": [...], "format": {...}}``."""
+    fmt_name = container.format.name
     show_ids = bool(int(container.format.flags) & AVFMT_SHOW_IDS)
     movie = isobmff.Movie()
-    if container.format.name in _MOV_FORMATS:
-        movie = isobmff.read_movie(stream, size)
-    tracks = movie.tracks
+    if fmt_name in _MOV_FORMATS:
+        movie = _tolerant(lambda: isobmff.read_movie(stream, size), movie, "MP4 boxes")
     chroma = None
-    if container.format.name == "yuv4mpegpipe":
+    if fmt_name == "yuv4mpegpipe":
         stream.seek(0)
         chroma = y4m_chroma_location(stream.read(256))
     streams = []
     extradata: dict[int, bytes | None] = {}
     for st in container.streams:
-        track = tracks[st.index] if st.index < len(tracks) else None
+        track = movie.tracks[st.index] if st.index < len(movie.tracks) else None
         streams.append(stream_info(st, show_ids, track, chroma))
         extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
     programs = 0
-    if container.format.name == "mpegts":
-        found = mpegts.program_count(stream)
+    if fmt_name == "mpegts":
+        found = _tolerant(lambda: mpegts.program_count(stream), None, "transport stream PAT")
         programs = 1 if found is None else found
     stream.seek(0)
-    fmt = format_info(container, filename, size, stream.read(16), programs)
-    answer: dict[str, t.Any] = {"streams": streams, "format": fmt}
-    if container.format.name == "mp3":
-        compat.mp3_untrimmed_duration(answer, stream, size)
+    answer: dict[str, t.Any] = {
+        "streams": streams,
+        "format": format_info(container, filename, size, stream.read(16), programs),
+    }
+    if fmt_name == "mp3":
+        _tolerant(lambda: compat.mp3_untrimmed_duration(answer, stream, size), None, "MP3 VBR header")
     elif movie.tracks:
         compat.mov_movie_duration(answer, movie, size)
-    elif container.format.name == "mpeg":
+    elif fmt_name == "mpeg":
         compat.mpeg1_last_frame(answer, size)
-    elif container.format.name.startswith("matroska"):
-        _matroska_tracks(answer, stream, extradata)
+    elif fmt_name.startswith("matroska"):
+        _tolerant(lambda: _matroska_tracks(answer, stream, extradata), None, "Matroska tracks")
     fmt = answer["format"]
     answer["format"] = {key: fmt[key] for key in FORMAT_KEYS if key in fmt}
     return answer
+
+
+T = t.TypeVar("T")
+
+
+def _tolerant(read: t.Callable[[], T], default: T, what: str) -> T:
+    """``read()``, or ``default`` when the bytes it parses are malformed.
+
+    These readers add what PyAV does not show; a file FFmpeg read must not become an
+    error because one of them met something unexpected.
+    """
+    try:
+        return read()
+    except (ValueError, IndexError, KeyError, struct.error, EOFError) as e:
+        logger.debug("cannot read the %s: %s", what, e)
+        return default
