@@ -43,7 +43,11 @@ def codec_name(track: dict[str, t.Any], container: str = "") -> str:
         return "amr_wb" if "Wide" in str(track.get("Format_Profile")) else "amr_nb"
     if kind == "Audio" and fmt in ("WMA", "ADPCM") or kind == "Video" and fmt == "VC-1" and codec_id == "WMV3":
         return names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
-    return names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+    found = names.MEDIAINFO_CODECS.get((kind, fmt)) or names.MEDIAINFO_CODEC_IDS.get(codec_id, "")
+    if not found and len(codec_id) == 4:
+        # libavformat's fourcc lookup falls back to the upper-cased tag (avpriv_toupper4)
+        found = names.MEDIAINFO_CODEC_IDS.get(codec_id.upper(), "")
+    return found
 
 
 def fourcc_string(tag: int) -> str:
@@ -106,15 +110,21 @@ def pix_fmt_name(codec: str, track: dict[str, t.Any]) -> str:
     if codec in names.FIXED_PIX_FMTS:
         return names.FIXED_PIX_FMTS[codec]
     space = str(track.get("ColorSpace", "YUV" if track.get("ChromaSubsampling") else ""))
-    # FFmpeg decodes ProRes to 10 bits whatever MediaInfo reports
-    bits = 10 if codec == "prores" else integer(track.get("BitDepth")) or 8
+    bits = integer(track.get("BitDepth")) or 8
+    if codec == "prores":
+        # 5.1's decoder: 4:4:4 (4444, 4444 XQ) to 12 bits, 4:2:2 to 10 bits, whatever the stream says
+        bits = 12 if str(track.get("ChromaSubsampling", "")).startswith("4:4:4") else 10
     suffix = "" if bits == 8 else f"{bits}le"
+    if space == "RGB" and codec == "ffv1":
+        return "bgr0" if bits == 8 else "gbrp" + suffix  # 8-bit RGB decodes to packed 0RGB32
     if space == "RGB" and codec in ("h264", "hevc", "vp9", "av1"):
         return "gbrp" + suffix
     if space == "Y":
         return "gray" + suffix
     sub = str(track.get("ChromaSubsampling", "")).split(" ")[0]
     plane = {"4:2:0": "420", "4:2:2": "422", "4:4:4": "444", "4:1:1": "411", "4:4:0": "440"}.get(sub)
+    if codec == "mpeg4" and not space and plane is None:
+        return "yuv420p"  # all but the rare studio profiles decode to 4:2:0
     if space != "YUV" or plane is None:
         return ""
     if codec == "mjpeg" and bits == 8:

@@ -45,6 +45,7 @@ class FlvStream:
     width: int = 0
     height: int = 0
     extradata_size: int | None = None
+    channels: int = 0
 
 
 @dataclasses.dataclass
@@ -85,6 +86,8 @@ def _tag(info: FlvInfo, kind: int, dts: int, body: bytes, size: int) -> None:
     if kind == 8 and body:
         found = _stream(info, "audio", AUDIO_CODECS.get(body[0] >> 4) or _pcm(body[0]))
         if found.codec == "aac" and body[1:2] == b"\0":
+            if len(body) >= 4 and not found.channels:  # AudioSpecificConfig: the decoder's layout
+                found.channels = (int.from_bytes(body[2:4], "big") >> 3) & 0x0F
             return  # the decoder configuration, not a frame: no timestamp
         if found.start is None:
             found.start = dts

@@ -68,6 +68,10 @@ class Mapper:
         self.menus = [tr for tr in tracks if tr.get("@type") == "Menu"]
         self.source = source
         self.format_name = names.MEDIAINFO_FORMATS.get(str(self.general.get("Format", "")), "")
+        if self.format_name == "avi":
+            for track in self.tracks:  # an AVI stream's ID is its number, which it lacks for unknown codecs
+                if "StreamOrder" not in track and str(track.get("ID", "")).isdigit():
+                    track["StreamOrder"] = track["ID"]
         self.flv: FlvInfo | None = None
         self.avi: list[AviStream] = []
         self.realaudio: dict[str, t.Any] | None = None
@@ -142,8 +146,8 @@ class Mapper:
         out["format_name"] = self.format_name
         out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
         duration = number(g.get("Duration"))
-        if self.flv and not duration:
-            duration = self.flv.duration
+        if self.flv and self.flv.duration:
+            duration = self.flv.duration  # flv_read_metabody() takes the script's duration
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
         if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes
@@ -481,6 +485,13 @@ def _flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) -
     if found.width and found.height and "width" not in out:
         out["width"], out["height"] = found.width, found.height
         out["coded_width"], out["coded_height"] = found.width, found.height
+    if found.channels and out.get("channels") not in (None, found.channels):
+        out["channels"] = found.channels
+        layout = {1: "mono", 2: "stereo"}.get(found.channels)
+        if layout:
+            out["channel_layout"] = layout
+        else:
+            out.pop("channel_layout", None)
     if found.extradata_size is not None:
         out["extradata_size"] = found.extradata_size
     if info is None:
