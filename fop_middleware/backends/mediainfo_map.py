@@ -161,7 +161,8 @@ class Mapper:
         if size:
             out["size"] = str(size)
         if size and duration:
-            out["bit_rate"] = str(int(size * 8 / duration))
+            # libavformat divides by the duration in whole microseconds, in doubles
+            out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
         out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
         tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
         if tags:

@@ -1,0 +1,184 @@
+"""The ``mediainfo`` backend's own header readers: FLV tags, AVI stream headers, RealAudio,
+and the fields ffprobe prints for every stream (disposition, fixed video fields)."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import shutil
+import struct
+import subprocess
+import typing as t
+
+import pytest
+
+from fop_middleware import registry
+from fop_middleware.backends.mediainfo_flv import read_flv
+from fop_middleware.backends.mediainfo_riff import avi_streams, realaudio
+from fop_middleware.extractor import Source
+
+from avinfo_contract import MEDIA, core_differences
+
+EXTRA = pathlib.Path(__file__).parent / "files" / "media-extra"
+MEDIAINFO = registry.availability("mediainfo")
+needs_mediainfo = pytest.mark.skipif(not MEDIAINFO.ok, reason=f"mediainfo unavailable: {MEDIAINFO.reason}")
+needs_ffprobe = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
+
+#: Fields these readers decide, compared with the committed ffprobe answers.
+TIMING_FIELDS = ("codec_name", "codec_type", "r_frame_rate", "avg_frame_rate", "time_base", "start_pts",
+                 "start_time", "duration_ts", "duration", "nb_frames", "bit_rate", "width", "height")
+
+
+@needs_mediainfo
+@pytest.mark.parametrize("name", ["flv1_mp3.flv", "x264_aac.flv", "xvid_pcm.avi"])
+def test_header_fields_match_ffprobe(name: str) -> None:
+    got, want = extract_bytes((EXTRA / name).read_bytes(), name), load(EXTRA / (name + ".json"))
+    assert core_differences(got, want) == {}
+    assert len(got["streams"]) == len(want["streams"])
+    for g, w in zip(got["streams"], want["streams"]):
+        assert {k: g.get(k) for k in TIMING_FIELDS if k in w} == {k: w[k] for k in TIMING_FIELDS if k in w}
+    assert got["format"]["duration"] == want["format"]["duration"]
+    assert got["format"]["bit_rate"] == want["format"]["bit_rate"]
+
+
+def test_flv_streams_come_in_the_order_of_their_first_tags() -> None:
+    with open(EXTRA / "flv1_mp3.flv", "rb") as f:
+        info = read_flv(f)
+    assert info is not None
+    assert [(s.kind, s.codec) for s in info.streams] == [("audio", "mp3"), ("video", "flv1")]
+    assert info.duration == pytest.approx(1.0, abs=0.1)
+
+
+@needs_mediainfo
+def test_a_cue_point_script_tag_is_a_text_stream() -> None:
+    """A script tag after the header's is a subtitle stream, and its values are tags.
+
+    It comes before the first audio tag here, so its stream comes first."""
+    data = with_script_tag((EXTRA / "flv1_mp3.flv").read_bytes(), 40, "onCuePoint",
+                           {"name": "Cue1", "time": 0.04, "type": "event"})
+    got = extract_bytes(data, "cue.flv")
+    kinds = [(s["codec_type"], s.get("codec_name")) for s in got["streams"]]
+    assert kinds == [("subtitle", "text"), ("audio", "mp3"), ("video", "flv1")]
+    assert (got["streams"][0]["start_pts"], got["streams"][0]["start_time"]) == (40, "0.040000")
+    assert {k: got["format"]["tags"][k] for k in ("name", "time", "type")} == {"name": "Cue1", "time": "0", "type": "event"}
+    if shutil.which("ffprobe"):
+        want = ffprobe_bytes(data)
+        assert [(s["codec_type"], s.get("codec_name")) for s in want["streams"]] == kinds
+        assert {k: want["format"]["tags"][k] for k in ("name", "time", "type")} == {"name": "Cue1", "time": "0", "type": "event"}
+
+
+def test_vp6_size_comes_from_the_key_frame_cropped_by_the_adjustment_byte() -> None:
+    # FLV video tag: key frame, VP6 (0x14); adjustment 0x06 (crop 0 x 6); VP6 key frame
+    # header without separated coefficients: 10 macroblock rows, 12 columns
+    vp6 = bytes([0x14, 0x06, 0x78, 0x46, 10, 12, 10, 12]) + b"\0" * 8
+    data = flv_file([tag(9, 0, vp6)])
+    info = read_flv(io.BytesIO(data))
+    assert info is not None
+    (video,) = info.streams
+    assert (video.codec, video.width, video.height, video.extradata_size) == ("vp6f", 192, 154, 1)
+
+
+def test_avi_stream_headers_give_exact_rates() -> None:
+    with open(EXTRA / "xvid_pcm.avi", "rb") as f:
+        headers = avi_streams(f)
+    assert [(h.kind, h.scale, h.rate) for h in headers] == [(b"vids", 1001, 30000), (b"auds", 1, 8000)]
+    assert avi_streams(io.BytesIO(b"RIFF\0\0\0\0WAVEfmt ")) == []
+
+
+@needs_mediainfo
+def test_realaudio_4_is_read_from_its_header(tmp_path: pathlib.Path) -> None:
+    data = realaudio4(b"dnet", 22050, 1, bytes_per_minute=300000, title=b"A title", copyright_=b"(c) me")
+    info = realaudio(io.BytesIO(data))
+    assert info is not None and (info["codec"], info["sample_rate"], info["channels"]) == ("ac3", 22050, 1)
+    got = extract_bytes(data, "song.ra")
+    audio = got["streams"][0]
+    assert (audio["codec_name"], audio["codec_tag_string"], audio["sample_rate"], audio["bit_rate"]) == (
+        "ac3", "dnet", "22050", str(300000 * 8 // 60))
+    assert got["format"]["format_name"] == "rm" and got["format"]["tags"] == {"title": "A title", "copyright": "(c) me"}
+    if shutil.which("ffprobe"):
+        want = ffprobe_bytes(data)
+        assert core_differences(got, want) == {}
+        assert got["format"]["tags"] == want["format"]["tags"]
+
+
+def test_not_realaudio() -> None:
+    assert realaudio(io.BytesIO(b".RMF\0\0\0\x12" + b"\0" * 40)) is None
+    assert realaudio(io.BytesIO(b".ra\xfd\0\x04")) is None
+
+
+@needs_mediainfo
+@pytest.mark.parametrize("name", ["h264_2audio_srt.mkv", "h264_aac_faststart.mp4", "aac.m4a", "mpeg4_mp3.avi", "h264_aac.ts"])
+def test_dispositions_follow_the_container_flags(name: str) -> None:
+    got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))
+    assert [s["disposition"] for s in got["streams"]] == [s["disposition"] for s in want["streams"]]
+
+
+@needs_mediainfo
+@pytest.mark.parametrize("name", ["cover.m4a", "cover.mp3", "attachments.mkv"])
+def test_attached_pictures_have_their_disposition(name: str) -> None:
+    got, want = extract_bytes((EXTRA / name).read_bytes(), name), load(EXTRA / (name + ".json"))
+    assert [s["disposition"] for s in got["streams"]] == [s["disposition"] for s in want["streams"]]
+
+
+@needs_mediainfo
+def test_video_fields_ffprobe_always_prints_and_its_key_order() -> None:
+    got, want = extract_bytes((MEDIA / "vp9_opus.webm").read_bytes(), "vp9_opus.webm"), load(MEDIA / "vp9_opus.webm.json")
+    video, wanted = got["streams"][0], want["streams"][0]
+    fixed = ("coded_width", "coded_height", "closed_captions", "film_grain", "has_b_frames", "level", "refs")
+    assert {k: video.get(k) for k in fixed} == {k: wanted[k] for k in fixed}
+    assert [k for k in video if k in wanted] == [k for k in wanted if k in video]
+    assert got["format"]["probe_score"] == want["format"]["probe_score"]
+
+
+def extract_bytes(data: bytes, name: str) -> dict[str, t.Any]:
+    return registry.get_backend("mediainfo").extract(Source(io.BytesIO(data), name, None, len(data)))
+
+
+def load(path: pathlib.Path) -> dict[str, t.Any]:
+    with open(path, encoding="utf-8") as f:
+        return t.cast("dict[str, t.Any]", json.load(f))
+
+
+def ffprobe_bytes(data: bytes) -> dict[str, t.Any]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", "-"],
+                         input=data, capture_output=True, check=True)
+    return t.cast("dict[str, t.Any]", json.loads(out.stdout))
+
+
+def tag(kind: int, timestamp: int, body: bytes) -> bytes:
+    """One FLV tag and the previous-tag-size field after it."""
+    head = bytes([kind]) + len(body).to_bytes(3, "big") + (timestamp & 0xFFFFFF).to_bytes(3, "big")
+    head += bytes([timestamp >> 24]) + b"\0\0\0"
+    return head + body + struct.pack(">I", len(head) + len(body))
+
+
+def flv_file(tags: list[bytes]) -> bytes:
+    return b"FLV\x01\x05\0\0\0\x09\0\0\0\0" + b"".join(tags)
+
+
+def amf_string(text: str) -> bytes:
+    raw = text.encode()
+    return struct.pack(">H", len(raw)) + raw
+
+
+def with_script_tag(flv: bytes, timestamp: int, name: str, values: dict[str, t.Any]) -> bytes:
+    """``flv`` with a script tag (an AMF object of ``values``) after its first tag (``onMetaData``)."""
+    body = b"\x02" + amf_string(name) + b"\x03"
+    for key, value in values.items():
+        body += amf_string(key)
+        body += b"\x00" + struct.pack(">d", value) if isinstance(value, float) else b"\x02" + amf_string(value)
+    body += amf_string("") + b"\x09"
+    start = int.from_bytes(flv[5:9], "big") + 4
+    first_end = start + 11 + int.from_bytes(flv[start + 1:start + 4], "big") + 4
+    return flv[:first_end] + tag(18, timestamp, body) + flv[first_end:]
+
+
+def realaudio4(codec: bytes, rate: int, channels: int, bytes_per_minute: int, title: bytes, copyright_: bytes) -> bytes:
+    """A RealAudio 2.0 (version 4) header, laid out as ``rm_read_audio_stream_info()`` reads it."""
+    body = b"\0\0" + b".ra4" + struct.pack(">IHIHII", 0, 4, 0x5D, 4, 348, 0) + struct.pack(">I", bytes_per_minute)
+    body += struct.pack(">IHHHH", bytes_per_minute, 1, 348, 0, 0) + struct.pack(">HIH", rate, 16, channels)
+    body += b"\x04Int0" + bytes([len(codec)]) + codec + b"\x00\x03\x00"
+    for text in (title, b"", copyright_, b""):
+        body += bytes([len(text)]) + text
+    return b".ra\xfd" + struct.pack(">H", 4) + body
