@@ -335,3 +335,14 @@ def test_hdr_boxes_of_a_sample_entry() -> None:
     # mdcv lists green, blue, red; ffprobe prints red first, ratios unreduced
     assert (mastering["red_x"], mastering["green_y"], mastering["min_luminance"]) == ("34000/50000", "34500/50000", "50/10000")
     assert (light["max_content"], light["max_average"]) == (1000, 400)
+
+
+def test_an_old_pyav_is_unavailable_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(av, "__version__", "17.1.0")
+    status = PyavExtractor().availability()
+    assert not status.ok
+    assert "PyAV 17.1.0 is too old" in status.reason
+
+
+def test_the_installed_pyav_is_available() -> None:
+    assert PyavExtractor().availability().ok == (int(av.__version__.split(".")[0]) >= 18)

@@ -19,6 +19,10 @@ from ..extractor import HEAD_SIZE, Availability, Extractor, Source
 
 logger = logging.getLogger("fop_middleware")
 
+#: The rules reproducing FFmpeg 5.1's answer were checked against PyAV 18's FFmpeg;
+#: older PyAV lacks attributes they read (``CodecContext.level``).
+MIN_PYAV_MAJOR = 18
+
 #: What the client sees for a file FFmpeg cannot read.
 BAD_MEDIA = "unsupported or corrupt media file"
 
@@ -109,10 +113,13 @@ class PyavExtractor(Extractor):
 
     def availability(self) -> Availability:
         try:
-            import av  # noqa: F401
+            import av
         except ImportError as e:
             logger.debug("pyav unavailable", exc_info=True)
-            return Availability(False, f"PyAV not installed: {e} (pip install av)")
+            return Availability(False, f"PyAV not installed: {e} (pip install 'fop-middleware[av]')")
+        version = getattr(av, "__version__", "0")
+        if int(version.split(".")[0]) < MIN_PYAV_MAJOR:
+            return Availability(False, f"PyAV {version} is too old: {MIN_PYAV_MAJOR}+ needed (Python 3.11+)")
         return Availability(True)
 
     def accepts(self, head: bytes) -> bool:
