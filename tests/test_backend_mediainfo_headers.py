@@ -16,6 +16,7 @@ import pytest
 from fop_middleware import registry
 from fop_middleware.backends.mediainfo_flv import read_flv
 from fop_middleware.backends.mediainfo_riff import avi_streams, realaudio
+from fop_middleware.backends.mediainfo_ts import h264_sps, scan_ts
 from fop_middleware.extractor import Source
 
 from avinfo_contract import MEDIA, core_differences
@@ -105,6 +106,39 @@ def test_realaudio_4_is_read_from_its_header(tmp_path: pathlib.Path) -> None:
 def test_not_realaudio() -> None:
     assert realaudio(io.BytesIO(b".RMF\0\0\0\x12" + b"\0" * 40)) is None
     assert realaudio(io.BytesIO(b".ra\xfd\0\x04")) is None
+
+
+@needs_mediainfo
+def test_a_transport_stream_too_short_for_mediainfo_is_read_from_its_tables() -> None:
+    """Ten packets: MediaInfo finds nothing; the PAT, PMT, PES timestamps and SPS still say
+    what ffprobe says of the whole file."""
+    data = (MEDIA / "h264_aac.ts").read_bytes()[:188 * 10]
+    got, want = extract_bytes(data, "cut.ts"), load(MEDIA / "h264_aac.ts.json")
+    fields = ("codec_name", "codec_type", "profile", "width", "height", "r_frame_rate", "start_pts", "start_time", "id")
+    video = {k: got["streams"][0].get(k) for k in fields}
+    assert video == {k: want["streams"][0].get(k) for k in fields}
+    assert [(s.get("codec_name"), s["codec_type"]) for s in got["streams"]] == [("h264", "video"), ("aac", "audio")]
+    assert got["format"]["format_name"] == "mpegts" and got["format"]["nb_programs"] == 1
+    # no audio PES starts in these packets: the video's timestamp is the earliest
+    assert got["format"]["start_time"] == want["streams"][0]["start_time"]
+    assert "start_time" not in got["streams"][1]
+
+
+@needs_mediainfo
+def test_transport_stream_frame_rate_from_the_sps() -> None:
+    got, want = extract_bytes((MEDIA / "h264_aac.ts").read_bytes(), "h264_aac.ts"), load(MEDIA / "h264_aac.ts.json")
+    assert got["streams"][0]["r_frame_rate"] == want["streams"][0]["r_frame_rate"]
+
+
+def test_h264_sps_fields() -> None:
+    with open(MEDIA / "h264_aac.ts", "rb") as f:
+        info = scan_ts(f)
+    assert info is not None and info.packet_size == 188
+    sps = info.streams[0].sps
+    want = load(MEDIA / "h264_aac.ts.json")["streams"][0]
+    assert sps is not None and (sps["width"], sps["height"], sps["level"]) == (want["width"], want["height"], want["level"])
+    assert h264_sps(b"\x67") is None
+    assert scan_ts(io.BytesIO(b"\0" * 1000)) is None
 
 
 @needs_mediainfo

@@ -30,6 +30,7 @@ from .mediainfo_codecs import (
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import FlvInfo, FlvStream, read_flv
 from .mediainfo_riff import AviStream, avi_streams, realaudio, realaudio_answer
+from .mediainfo_ts import TsInfo, scan_ts, ts_answer
 from .mediainfo_pictures import describe_picture
 
 logger = logging.getLogger("fop_middleware")
@@ -75,6 +76,7 @@ class Mapper:
         self.flv: FlvInfo | None = None
         self.avi: list[AviStream] = []
         self.realaudio: dict[str, t.Any] | None = None
+        self.ts: TsInfo | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB)."""
@@ -82,8 +84,13 @@ class Mapper:
             self.flv = read_flv(stream)
         elif self.format_name == "avi":
             self.avi = avi_streams(stream)
+        elif self.format_name == "mpegts" and any(
+                tr["@type"] == "Video" and tr.get("Format") == "AVC" and not tr.get("FrameRate") for tr in self.tracks):
+            self.ts = scan_ts(stream)  # the frame rate is in the SPS
         elif not self.format_name:
             self.realaudio = realaudio(stream)
+            if not self.realaudio:
+                self.ts = scan_ts(stream, whole=True)
 
     def lacks_frame_rates(self) -> bool:
         return self.format_name == "matroska,webm" and any(
@@ -102,6 +109,8 @@ class Mapper:
     def answer(self) -> dict[str, t.Any]:
         if self.realaudio:
             return realaudio_answer(self.realaudio, self.source)
+        if self.ts and not self.format_name:
+            return ts_answer(self.ts, self.source)
         if not self.format_name or names.is_refused_format(self.format_name):
             raise BadRequest("invalid or unsupported audio/video file")
         streams: list[dict[str, t.Any]] = []
@@ -275,6 +284,8 @@ class Mapper:
             if integer(track.get("ID")):
                 out["id"] = f"0x{integer(track['ID']):x}"  # track ID, or the PID
         rate = frame_rate(track) if kind == "video" else "0/0"
+        if not rate and self.ts:
+            rate = self._sps_frame_rate(track)
         if rate:
             out["r_frame_rate"] = out["avg_frame_rate"] = rate
         self._time_base(out, track)
@@ -311,6 +322,13 @@ class Mapper:
             out["duration"] = f"{duration:.6f}"
         out["disposition"] = disposition(self._flags(track))
         return out
+
+    def _sps_frame_rate(self, track: dict[str, t.Any]) -> str:
+        """An H.264 stream's frame rate from its SPS timing, found by its PID."""
+        pid = integer(track.get("ID"))
+        found = next((s for s in self.ts.streams if s.pid == pid), None) if self.ts else None
+        rate = found.sps.get("frame_rate") if found and found.sps else None
+        return f"{rate.numerator}/{rate.denominator}" if rate else ""
 
     def _flags(self, track: dict[str, t.Any]) -> list[str]:
         """The disposition flags the container keeps: Matroska's default and forced flags,
