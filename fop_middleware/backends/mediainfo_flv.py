@@ -244,3 +244,29 @@ class _Amf:
             info.tags[key] = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         else:
             info.tags[key] = str(value)
+
+
+def flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) -> None:
+    """What the FLV tags and ``onMetaData`` give: first timestamps, data rates, VP6 sizes."""
+    if found.start is not None:
+        out["start_pts"], out["start_time"] = found.start, f"{found.start / 1000:.6f}"
+    if found.width and found.height and "width" not in out:
+        out["width"], out["height"] = found.width, found.height
+        out["coded_width"], out["coded_height"] = found.width, found.height
+    if found.channels and out.get("channels") not in (None, found.channels):
+        out["channels"] = found.channels
+        layout = {1: "mono", 2: "stereo"}.get(found.channels)
+        if layout:
+            out["channel_layout"] = layout
+        else:
+            out.pop("channel_layout", None)
+    if found.extradata_size is not None:
+        out["extradata_size"] = found.extradata_size
+    if info is None:
+        return
+    rate = {"audio": info.audio_bit_rate, "video": info.video_bit_rate}.get(out["codec_type"], 0)
+    if rate:
+        out["bit_rate"] = str(rate)
+    if out["codec_type"] == "video" and info.frame_rate:
+        out["avg_frame_rate"] = f"{info.frame_rate.numerator}/{info.frame_rate.denominator}"
+        out.setdefault("r_frame_rate", out["avg_frame_rate"])

@@ -17,6 +17,7 @@ from ..avinfo import names
 from ..avinfo.codecs import PROBE_SCORES
 from ..errors import BadRequest
 from ..extractor import Source
+from .mediainfo_attached import attachments, covers
 from .mediainfo_codecs import (
     codec_name,
     fourcc_string,
@@ -28,10 +29,9 @@ from .mediainfo_codecs import (
     profile_name,
 )
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
-from .mediainfo_flv import FlvInfo, FlvStream, read_flv
-from .mediainfo_riff import AviStream, avi_streams, realaudio, realaudio_answer
+from .mediainfo_flv import FlvInfo, flv_fields, read_flv
+from .mediainfo_riff import AviStream, avi_fields, avi_streams, realaudio, realaudio_answer
 from .mediainfo_ts import TsInfo, scan_ts, ts_answer
-from .mediainfo_pictures import describe_picture
 
 logger = logging.getLogger("fop_middleware")
 
@@ -51,10 +51,6 @@ PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
 CONTAINER_TIME_BASES = {"matroska,webm": 1000, "flv": 1000, "mpegts": 90000, "mp3": 14112000}
 #: Demuxers whose audio streams count time in samples.
 SAMPLE_TIME_BASES = {"flac", "wav", "ogg", "aiff", "w64"}
-
-#: Attachment file extensions Matroska readers take for pictures and fonts.
-PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
-FONT_EXTENSIONS = {"ttf": "ttf", "ttc": "ttf", "otf": "otf"}
 
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 
@@ -120,11 +116,12 @@ class Mapper:
                 streams.append(stream)
         if not streams:
             raise BadRequest("no audio or video stream found")
-        attachments = str((self.general.get("extra") or {}).get("Attachments", ""))
-        if self.format_name == "matroska,webm" and attachments:
-            streams.extend(self.attachments(attachments.split(" / "), len(streams)))
+        listed = str((self.general.get("extra") or {}).get("Attachments", ""))
+        attachments_list = listed.split(" / ") if listed else []
+        if self.format_name == "matroska,webm" and attachments_list:
+            streams.extend(attachments(self.general, self.images, self.format_name, attachments_list, len(streams)))
         else:
-            streams.extend(self.covers(len(streams)))
+            streams.extend(covers(self.general, self.images, self.format_name, len(streams)))
         streams = [ordered(names.with_codec_time_base(stream)) for stream in streams]
         return {"streams": streams, "format": self.format(streams)}
 
@@ -188,77 +185,6 @@ class Mapper:
         out["start_time"] = f"{first:.6f}"
         return max(start + length for start, length in known) - first
 
-    def attachments(self, filenames: list[str], first_index: int) -> list[dict[str, t.Any]]:
-        """Matroska attachments, which ffprobe lists after the tracks: pictures as video
-        streams, fonts and other files as attachment streams."""
-        covers = iter(self.covers(first_index))
-        out: list[dict[str, t.Any]] = []
-        for filename in filenames:
-            extension = filename.rpartition(".")[2].lower()
-            stream: dict[str, t.Any] = {}
-            if extension in PICTURE_EXTENSIONS:
-                stream = next(covers, {"codec_type": "video"})
-            else:
-                codec = FONT_EXTENSIONS.get(extension)
-                if codec:
-                    stream["codec_name"] = codec
-                    stream["codec_long_name"] = names.CODEC_LONG_NAMES[codec]
-                stream["codec_type"] = "attachment"
-                stream["codec_tag_string"], stream["codec_tag"] = "[0][0][0][0]", "0x0000"
-                stream["r_frame_rate"], stream["avg_frame_rate"] = "0/0", "0/0"
-                stream["time_base"] = "1/90000"
-                self._file_duration(stream)
-            stream = {"index": first_index + len(out), **{k: v for k, v in stream.items() if k != "index"}}
-            stream.setdefault("disposition", disposition())
-            stream.setdefault("tags", {})["filename"] = filename
-            out.append(stream)
-        return out
-
-    def covers(self, first_index: int) -> list[dict[str, t.Any]]:
-        """Embedded cover pictures, which ffprobe lists as video streams after the others."""
-        count = len(str(self.general.get("Cover", "")).split(" / ")) if self.general.get("Cover") else len(self.images)
-        datas = str(self.general.get("Cover_Data", "")).split(" / ") if self.general.get("Cover_Data") else []
-        mimes = str(self.general.get("Cover_Mime", "")).split(" / ")
-        out = []
-        for n in range(count):
-            track = self.images[n] if n < len(self.images) else {}
-            picture = describe_picture(datas[n]) if n < len(datas) else {}
-            if not picture and n < len(datas) and self.format_name.startswith("mov,"):
-                # bytes no decoder reads, under the JPEG type code every muxer writes
-                picture = {"codec_name": "mjpeg", "width": 0, "height": 0}
-            if not picture:
-                fmt = track.get("Format") or {"image/jpeg": "JPEG", "image/png": "PNG"}.get(mimes[n] if n < len(mimes) else "")
-                codec = {"JPEG": "mjpeg", "PNG": "png"}.get(str(fmt))
-                picture = {"codec_name": codec} if codec else {}
-                if codec and integer(track.get("Width")) and integer(track.get("Height")):
-                    picture.update(width=integer(track["Width"]), height=integer(track["Height"]))
-                    picture["pix_fmt"] = pix_fmt_name(codec, track)
-            stream: dict[str, t.Any] = {"index": first_index + n}
-            if picture.get("codec_name"):
-                stream["codec_name"] = picture["codec_name"]
-                stream["codec_long_name"] = names.CODEC_LONG_NAMES[picture["codec_name"]]
-            # libavformat's attached pictures: no codec tag, a 90 kHz time base, the
-            # file's duration, and the picture's own size and pixel format
-            stream["codec_type"] = "video"
-            stream["codec_tag_string"], stream["codec_tag"] = "[0][0][0][0]", "0x0000"
-            if "width" in picture and "height" in picture:
-                stream["width"], stream["height"] = picture["width"], picture["height"]
-                stream["coded_width"], stream["coded_height"] = picture["width"], picture["height"]
-            if picture.get("pix_fmt"):
-                stream["pix_fmt"] = picture["pix_fmt"]
-            stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
-            stream["time_base"] = "1/90000"
-            self._file_duration(stream)
-            add_fixed_fields(stream, {})
-            stream["disposition"] = disposition(["attached_pic"])
-            out.append(stream)
-        return out
-
-    def _file_duration(self, stream: dict[str, t.Any]) -> None:
-        duration = number(self.general.get("Duration"))
-        if duration:
-            stream["duration"] = f"{duration:.6f}"
-
     def stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
         kind = _KINDS[track["@type"]]
         if kind == "data":
@@ -291,9 +217,9 @@ class Mapper:
         self._time_base(out, track)
         self._times(kind, track, out)
         if "_flv" in track:
-            _flv_fields(out, track["_flv"], self.flv)
+            flv_fields(out, track["_flv"], self.flv)
         elif self.avi and integer(track.get("StreamOrder")) < len(self.avi) and str(track.get("StreamOrder", "")).isdigit():
-            _avi_fields(out, self.avi[integer(track["StreamOrder"])])
+            avi_fields(out, self.avi[integer(track["StreamOrder"])])
         add_fixed_fields(out, track, integer(track.get("BitDepth")))
         out["disposition"] = disposition(self._flags(track))
         tags = self._stream_tags(track)
@@ -306,7 +232,7 @@ class Mapper:
         if "_flv" in track:
             out = {"index": index, "codec_type": "data", "codec_tag_string": "[0][0][0][0]", "codec_tag": "0x0000",
                    "r_frame_rate": "0/0", "avg_frame_rate": "0/0", "time_base": "1/1000"}
-            _flv_fields(out, track["_flv"], self.flv)
+            flv_fields(out, track["_flv"], self.flv)
             out["disposition"] = disposition()
             return out
         if not self.format_name.startswith("mov,") or "StreamOrder" not in track:
@@ -496,46 +422,3 @@ def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
     order = str(track.get("StreamOrder", ""))
     return tuple(int(n) for n in re.findall(r"\d+", order)) or (1 << 30,)
 
-
-def _flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) -> None:
-    """What the FLV tags and ``onMetaData`` give: first timestamps, data rates, VP6 sizes."""
-    if found.start is not None:
-        out["start_pts"], out["start_time"] = found.start, f"{found.start / 1000:.6f}"
-    if found.width and found.height and "width" not in out:
-        out["width"], out["height"] = found.width, found.height
-        out["coded_width"], out["coded_height"] = found.width, found.height
-    if found.channels and out.get("channels") not in (None, found.channels):
-        out["channels"] = found.channels
-        layout = {1: "mono", 2: "stereo"}.get(found.channels)
-        if layout:
-            out["channel_layout"] = layout
-        else:
-            out.pop("channel_layout", None)
-    if found.extradata_size is not None:
-        out["extradata_size"] = found.extradata_size
-    if info is None:
-        return
-    rate = {"audio": info.audio_bit_rate, "video": info.video_bit_rate}.get(out["codec_type"], 0)
-    if rate:
-        out["bit_rate"] = str(rate)
-    if out["codec_type"] == "video" and info.frame_rate:
-        out["avg_frame_rate"] = f"{info.frame_rate.numerator}/{info.frame_rate.denominator}"
-        out.setdefault("r_frame_rate", out["avg_frame_rate"])
-
-
-def _avi_fields(out: dict[str, t.Any], header: AviStream) -> None:
-    """Timing from the AVI stream header, as ``avi_read_header()`` sets it."""
-    time_base = header.time_base
-    if time_base is None:
-        return
-    out["time_base"] = f"{time_base.numerator}/{time_base.denominator}"
-    out["start_pts"], out["start_time"] = 0, "0.000000"
-    if out["codec_type"] == "video":
-        rate = 1 / time_base
-        out["r_frame_rate"] = out["avg_frame_rate"] = f"{rate.numerator}/{rate.denominator}"
-    if header.sample_size == 0:  # counted in packets: the length is the duration
-        out["duration_ts"] = header.length
-        out["duration"] = f"{float(header.length * time_base):.6f}"
-    else:
-        out.pop("duration", None)
-    out["nb_frames"] = str(header.length)

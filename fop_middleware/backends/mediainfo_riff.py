@@ -170,3 +170,21 @@ def realaudio_answer(info: dict[str, t.Any], source: Source) -> dict[str, t.Any]
     if info["tags"]:
         fmt["tags"] = dict(info["tags"])
     return {"streams": [stream], "format": fmt}
+
+
+def avi_fields(out: dict[str, t.Any], header: AviStream) -> None:
+    """Timing from the AVI stream header, as ``avi_read_header()`` sets it."""
+    time_base = header.time_base
+    if time_base is None:
+        return
+    out["time_base"] = f"{time_base.numerator}/{time_base.denominator}"
+    out["start_pts"], out["start_time"] = 0, "0.000000"
+    if out["codec_type"] == "video":
+        rate = 1 / time_base
+        out["r_frame_rate"] = out["avg_frame_rate"] = f"{rate.numerator}/{rate.denominator}"
+    if header.sample_size == 0:  # counted in packets: the length is the duration
+        out["duration_ts"] = header.length
+        out["duration"] = f"{float(header.length * time_base):.6f}"
+    else:
+        out.pop("duration", None)
+    out["nb_frames"] = str(header.length)
