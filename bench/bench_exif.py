@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import pathlib
 import random
 import shutil
 import statistics
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 import typing as t
@@ -27,37 +27,14 @@ from PIL import Image
 from fop_middleware.exif import read_exif
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bigfiles import CountingFile  # noqa: E402 - the tests' own counting file
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
 DEFAULT_EXIF = ROOT / "tests" / "files" / "images" / "camera.jpg"
-
-
-class CountingFile(io.RawIOBase):
-    """A file without a name or fileno, counting what is read through it."""
-
-    def __init__(self, path: pathlib.Path) -> None:
-        super().__init__()
-        self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        n = self._f.readinto(buffer) or 0
-        self.bytes_read += n
-        return n
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._f.seek(offset, whence)
-
-    def close(self) -> None:
-        self._f.close()
-        super().close()
 
 
 def app1_segment(path: pathlib.Path) -> bytes:

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import pathlib
-import random
-import struct
+import sys
 import tempfile
 import time
 import typing as t
 import wsgiref.util
 
-from PIL import Image
 from werkzeug.test import create_environ
 
 from fop_middleware import Extractor, FopMiddleware, Source, registry
 
-CLIP = pathlib.Path(__file__).resolve().parent.parent / "tests" / "files" / "core" / "clip.mp4"
+TESTS = pathlib.Path(__file__).resolve().parent.parent / "tests"
+sys.path.insert(0, str(TESTS))
+
+from bigfiles import CountingFile, big_jpeg, big_moov_end_mp4  # noqa: E402 - the tests' own generators
+
 KIB = 1024
 
 
@@ -35,60 +36,6 @@ class Trivial(Extractor):
 
     def extract(self, source: Source) -> dict[str, t.Any]:
         return {"Make": {"val": source.stream.read(64)[:2].hex(), "type": 2}}
-
-
-class CountingFile(io.RawIOBase):
-    """A file without a name or fileno, counting what is read through it."""
-
-    def __init__(self, path: pathlib.Path) -> None:
-        super().__init__()
-        self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: t.Any) -> int:
-        n = self._f.readinto(buffer) or 0
-        self.bytes_read += n
-        return n
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def close(self) -> None:
-        self._f.close()
-        super().close()
-
-
-def make_jpeg(path: pathlib.Path, side: int = 3000) -> pathlib.Path:
-    exif = Image.Exif()
-    exif[0x010F] = "Canon"
-    Image.frombytes("RGB", (side, side), random.Random(0).randbytes(side * side * 3)).save(path, quality=95, exif=exif)
-    return path
-
-
-def make_mp4(path: pathlib.Path, size: int = 110 * 1024 * KIB) -> pathlib.Path:
-    clip = CLIP.read_bytes()
-    boxes, at = {}, 0
-    while at + 8 <= len(clip):
-        (box_size,) = struct.unpack(">I", clip[at : at + 4])
-        boxes[clip[at + 4 : at + 8]] = (at, box_size)
-        at += box_size
-    mdat_at, mdat_size = boxes[b"mdat"]
-    moov_at, moov_size = boxes[b"moov"]
-    padding = size - len(clip)
-    with open(path, "wb") as f:
-        f.write(clip[:mdat_at] + struct.pack(">I", mdat_size + padding) + b"mdat" + clip[mdat_at + 8 : mdat_at + mdat_size])
-        f.seek(padding, os.SEEK_CUR)
-        f.write(clip[moov_at : moov_at + moov_size])
-    return path
 
 
 def per_request(app: t.Any, environ: dict[str, t.Any], n: int) -> float:
@@ -164,11 +111,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = overhead_rows(args.requests)
     with tempfile.TemporaryDirectory() as tmp:
-        jpeg = make_jpeg(pathlib.Path(tmp) / "big.jpg")
-        mp4 = make_mp4(pathlib.Path(tmp) / "big.mp4")
+        jpeg = big_jpeg(pathlib.Path(tmp) / "big.jpg")
+        mp4 = big_moov_end_mp4(pathlib.Path(tmp) / "big.mp4")
         rows.append(("?exif, 10 MB JPEG, file wrapper, libexif (limit 512 KiB)", bytes_read(jpeg, "exif", "libexif")))
         for backend in ("pyav", "mediainfo", "ffprobe"):
-            note = " (no path: fed through a pipe)" if backend == "ffprobe" else ""
+            note = " (no file descriptor: copied whole to a temp file)" if backend == "ffprobe" else ""
             rows.append((f"?avinfo, 110 MB moov-at-end MP4, {backend}{note} (limit 8 MiB)", bytes_read(mp4, "avinfo", backend)))
     width = max(len(name) for name, _ in rows)
     print(f"{'case':<{width}}  result")

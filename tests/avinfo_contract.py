@@ -11,12 +11,9 @@ The expected answers are the real ffprobe 5.1 JSON committed next to the small f
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import pathlib
 import random
-import struct
 import sys
 import typing as t
 
@@ -27,12 +24,11 @@ from fop_middleware import registry
 from fop_middleware.errors import BadRequest
 from fop_middleware.extractor import Extractor, Source
 
-MEDIA = pathlib.Path(__file__).parent / "files" / "media"
+from bigfiles import BIG_SIZE, MEDIA, CountingFile, big_moov_end_mp4  # noqa: E402,F401 - re-exported to backend tests
 MEDIA_FILES = sorted(p.name for p in MEDIA.iterdir() if (MEDIA / (p.name + ".json")).exists())
 
 #: The most a backend may read of a 100+ MB file whose index (moov) is at its end.
 READ_BUDGET = 8 * 1024 * 1024
-BIG_SIZE = 110 * 1024 * 1024
 
 #: Seconds of difference tolerated on durations, as the project's scorer does.
 DURATION_TOLERANCE = 0.05
@@ -41,71 +37,10 @@ STREAM_FIELDS = ("codec_name", "codec_type", "width", "height", "sample_rate", "
 FORMAT_FIELDS = ("format_name", "nb_streams", "duration")
 
 
-class CountingFile(io.RawIOBase):
-    """A read-only file that counts the bytes read through it and its ``close()`` calls.
-
-    No ``name``, no ``fileno``: a backend can reach the data through this object only.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__()
-        self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
-        self.bytes_read = 0
-        self.close_calls = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: t.Any) -> int:
-        n = self._f.readinto(buffer) or 0
-        self.bytes_read += n
-        return n
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def close(self) -> None:
-        self.close_calls += 1
-        if not self.closed:
-            self._f.close()
-        super().close()
-
-
 def expected(name: str) -> dict[str, t.Any]:
     with open(MEDIA / (name + ".json"), encoding="utf-8") as f:
         answer: dict[str, t.Any] = json.load(f)
     return answer
-
-
-def big_moov_end_mp4(path: pathlib.Path, size: int = BIG_SIZE) -> pathlib.Path:
-    """A ``size`` byte MP4 (ftyp, mdat, moov) built from the small clip in no time.
-
-    The mdat grows by a sparse hole after the clip's samples, so every chunk offset in
-    the moov stays right and the moov ends up ``size`` bytes into the file.
-    """
-    clip = (MEDIA / "h264_aac_moov_end.mp4").read_bytes()
-    boxes, at = {}, 0
-    while at + 8 <= len(clip):
-        (box_size,) = struct.unpack(">I", clip[at : at + 4])
-        boxes[clip[at + 4 : at + 8]] = (at, box_size)
-        at += box_size
-    mdat_at, mdat_size = boxes[b"mdat"]
-    moov_at, moov_size = boxes[b"moov"]
-    assert moov_at == mdat_at + mdat_size, "the clip must end with mdat then moov"
-    padding = size - len(clip)
-    with open(path, "wb") as f:
-        f.write(clip[:mdat_at])
-        f.write(struct.pack(">I", mdat_size + padding) + b"mdat")
-        f.write(clip[mdat_at + 8 : moov_at])
-        f.seek(padding, os.SEEK_CUR)
-        f.write(clip[moov_at:])
-    return path
 
 
 def rchar() -> int:

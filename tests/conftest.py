@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import io
-import os
 import pathlib
-import random
-import struct
 import typing as t
 
 import pytest
-from PIL import Image
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
@@ -19,46 +14,12 @@ from fop_middleware import registry
 from fop_middleware.errors import NoExifData, UnsupportedFile
 from fop_middleware.extractor import Extractor, Source
 
+from bigfiles import CountingFile, big_jpeg, big_moov_end_mp4  # noqa: E402,F401 - shared with the tests
+
 FILES = pathlib.Path(__file__).parent / "files" / "core"
 
 #: How much the test exif backend reads, like a parser that only wants the first segments.
 TEST_EXIF_READ = 16 * 1024
-
-
-class CountingFile(io.RawIOBase):
-    """A read-only binary file that counts the bytes read from it and how often it is closed.
-
-    It has no ``name`` and no ``fileno``, so a backend can only reach the data through it.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__()
-        self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
-        self.bytes_read = 0
-        self.close_calls = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: t.Any) -> int:
-        n = self._f.readinto(buffer)
-        self.bytes_read += n or 0
-        return n or 0
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def close(self) -> None:
-        self.close_calls += 1
-        if not self.closed:
-            self._f.close()
-        super().close()
 
 
 class FakeExif(Extractor):
@@ -189,48 +150,8 @@ def require_backend(name: str) -> None:
         pytest.skip(f"backend {name!r}: {status.reason}")
 
 
-def big_jpeg(path: pathlib.Path, side: int = 3000) -> pathlib.Path:
-    """A real ~10 MB JPEG with EXIF: noise compresses badly, so the scan data is large."""
-    noise = random.Random(0).randbytes(side * side * 3)
-    exif = Image.Exif()
-    exif[0x010F] = "Canon"
-    exif[0x0110] = "Canon EOS 5D"
-    Image.frombytes("RGB", (side, side), noise).save(path, quality=95, exif=exif)
-    return path
-
-
-def big_mp4(path: pathlib.Path, size: int = 110 * 1024 * 1024) -> pathlib.Path:
-    """A ``size`` byte MP4 with its moov box at the end, made cheaply from the small clip.
-
-    The clip is ftyp, free, mdat, moov; padding the mdat with a sparse hole keeps every
-    sample where the moov's chunk offsets say it is.
-    """
-    clip = (FILES / "clip.mp4").read_bytes()
-    boxes = _boxes(clip)
-    mdat_at, mdat_size = boxes["mdat"]
-    moov_at, moov_size = boxes["moov"]
-    assert moov_at == mdat_at + mdat_size, "the clip must end with mdat then moov"
-    padding = size - len(clip)
-    with open(path, "wb") as f:
-        f.write(clip[:mdat_at])
-        f.write(struct.pack(">I", mdat_size + padding) + b"mdat")
-        f.write(clip[mdat_at + 8 : mdat_at + mdat_size])
-        f.seek(padding, os.SEEK_CUR)
-        f.write(clip[moov_at : moov_at + moov_size])
-    return path
-
-
-def _boxes(data: bytes) -> dict[str, tuple[int, int]]:
-    boxes, at = {}, 0
-    while at + 8 <= len(data):
-        (size,) = struct.unpack(">I", data[at : at + 4])
-        boxes[data[at + 4 : at + 8].decode("latin-1")] = (at, size)
-        at += size
-    return boxes
-
-
 @pytest.fixture(scope="session")
 def big_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pathlib.Path]:
     """A 10 MB JPEG with EXIF and a 110 MB (sparse) moov-at-end MP4, made once per session."""
     root = tmp_path_factory.mktemp("big")
-    return {"jpeg": big_jpeg(root / "big.jpg"), "mp4": big_mp4(root / "big.mp4")}
+    return {"jpeg": big_jpeg(root / "big.jpg"), "mp4": big_moov_end_mp4(root / "big.mp4", clip_path=FILES / "clip.mp4")}
