@@ -147,9 +147,7 @@ class EchoExtractor(Extractor):
 
 
 @pytest.fixture
-def echo_backend(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(registry, "_registry", dict(registry._registry))
-    monkeypatch.setattr(registry, "_instances", {})
+def echo_backend(clean_registry: None) -> str:
     registry.register(EchoExtractor.name, EchoExtractor)
     return EchoExtractor.name
 
