@@ -31,6 +31,7 @@ from .mediainfo_codecs import (
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import FlvInfo, flv_fields, read_flv
 from .mediainfo_riff import AviStream, avi_fields, avi_streams, realaudio, realaudio_answer
+from .mediainfo_mov import MovInfo, MovTrack, mov_tags, read_mov, with_movie_tags
 from .mediainfo_ts import TsInfo, scan_ts, ts_answer
 
 logger = logging.getLogger("fop_middleware")
@@ -73,11 +74,14 @@ class Mapper:
         self.avi: list[AviStream] = []
         self.realaudio: dict[str, t.Any] | None = None
         self.ts: TsInfo | None = None
+        self.mov: MovInfo | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB)."""
         if self.format_name == "flv":
             self.flv = read_flv(stream)
+        elif self.format_name.startswith("mov,") and (integer(self.general.get("FileSize")) or self.source.size):
+            self.mov = read_mov(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
         elif self.format_name == "avi":
             self.avi = avi_streams(stream)
         elif self.format_name == "mpegts" and any(
@@ -171,6 +175,8 @@ class Mapper:
             out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
         out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
         tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
+        if self.mov:
+            tags = with_movie_tags(tags, self.mov)
         if tags:
             out["tags"] = tags
         return out
@@ -220,6 +226,8 @@ class Mapper:
             flv_fields(out, track["_flv"], self.flv)
         elif self.avi and integer(track.get("StreamOrder")) < len(self.avi) and str(track.get("StreamOrder", "")).isdigit():
             avi_fields(out, self.avi[integer(track["StreamOrder"])])
+        elif self.mov and self._mov_track(track):
+            self._mov_fields(out, t.cast(MovTrack, self._mov_track(track)))
         add_fixed_fields(out, track, integer(track.get("BitDepth")))
         out["disposition"] = disposition(self._flags(track))
         tags = self._stream_tags(track)
@@ -248,6 +256,22 @@ class Mapper:
             out["duration"] = f"{duration:.6f}"
         out["disposition"] = disposition(self._flags(track))
         return out
+
+    def _mov_track(self, track: dict[str, t.Any]) -> MovTrack | None:
+        track_id = integer(track.get("ID"))
+        return next((tr for tr in self.mov.tracks if tr.track_id == track_id), None) if self.mov and track_id else None
+
+    def _mov_fields(self, out: dict[str, t.Any], found: MovTrack) -> None:
+        """The mov demuxer's timing: the media time scale, and a first timestamp of 0 when
+        there are samples to read; its sample count."""
+        scale = 90000 if found.timeless or not found.time_scale else found.time_scale
+        out["time_base"] = f"1/{scale}"
+        if not found.timeless and self.mov and self.mov.data_size:
+            out["start_pts"], out["start_time"] = 0, "0.000000"
+        if "duration" in out:
+            out["duration_ts"] = round(float(out["duration"]) * scale)
+        if found.sample_count and out["codec_type"] in ("video", "audio"):
+            out["nb_frames"] = str(found.sample_count)
 
     def _sps_frame_rate(self, track: dict[str, t.Any]) -> str:
         """An H.264 stream's frame rate from its SPS timing, found by its PID."""
@@ -382,6 +406,9 @@ class Mapper:
         return integer(track.get("BitRate"))
 
     def _stream_tags(self, track: dict[str, t.Any]) -> dict[str, str]:
+        found = self._mov_track(track) if self.mov else None
+        if found is not None:
+            return mov_tags(found, str(track.get("Title", "")))
         tags: dict[str, str] = {}
         language = str(track.get("Language", ""))
         code = names.LANGUAGES.get(language.split("-")[0], "") if len(language) >= 2 else ""
