@@ -142,6 +142,21 @@ def test_h264_sps_fields() -> None:
 
 
 @needs_mediainfo
+@pytest.mark.parametrize("name", ["h264_aac_faststart.mp4", "h264_aac_moov_end.mp4", "aac.m4a", "cover.m4a"])
+def test_mp4_track_facts_come_from_the_moov(name: str) -> None:
+    """Time scales, sample counts, codec configuration sizes and track tags, as the mov demuxer reads them."""
+    path = MEDIA / name if (MEDIA / name).exists() else EXTRA / name
+    got, want = extract_bytes(path.read_bytes(), name), load(path.with_name(name + ".json"))
+    fields = ("time_base", "start_pts", "start_time", "duration_ts", "nb_frames", "extradata_size", "is_avc",
+              "nal_length_size", "has_b_frames", "tags")
+    for g, w in zip(got["streams"], want["streams"]):
+        if w.get("disposition", {}).get("attached_pic"):
+            continue
+        assert {k: g.get(k) for k in fields if k in w} == {k: w[k] for k in fields if k in w}
+    assert got["format"]["tags"].get("minor_version") == want["format"]["tags"]["minor_version"]
+
+
+@needs_mediainfo
 @pytest.mark.parametrize("name", ["h264_2audio_srt.mkv", "h264_aac_faststart.mp4", "aac.m4a", "mpeg4_mp3.avi", "h264_aac.ts"])
 def test_dispositions_follow_the_container_flags(name: str) -> None:
     got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))

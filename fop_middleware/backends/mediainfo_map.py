@@ -31,7 +31,7 @@ from .mediainfo_codecs import (
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import FlvInfo, flv_fields, read_flv
 from .mediainfo_riff import AviStream, avi_fields, avi_streams, realaudio, realaudio_answer
-from .mediainfo_mov import MovInfo, MovTrack, mov_tags, read_mov, with_movie_tags
+from .mediainfo_mov import MovInfo, MovTrack, codec_fields, mov_tags, read_mov, with_movie_tags
 from .mediainfo_ts import TsInfo, scan_ts, ts_answer
 
 logger = logging.getLogger("fop_middleware")
@@ -218,6 +218,10 @@ class Mapper:
         rate = frame_rate(track) if kind == "video" else "0/0"
         if not rate and self.ts:
             rate = self._sps_frame_rate(track)
+        if codec == "h264" and self.format_name == "mpegts":
+            out["is_avc"], out["nal_length_size"] = "false", "0"  # Annex B start codes
+            if "reorder_frames" in self._sps(track):
+                out["has_b_frames"] = self._sps(track)["reorder_frames"]
         if rate:
             out["r_frame_rate"] = out["avg_frame_rate"] = rate
         self._time_base(out, track)
@@ -272,12 +276,17 @@ class Mapper:
             out["duration_ts"] = round(float(out["duration"]) * scale)
         if found.sample_count and out["codec_type"] in ("video", "audio"):
             out["nb_frames"] = str(found.sample_count)
+        if out.get("codec_name") == "h264" or found.config_kind != b"avcC":
+            out.update(codec_fields(found))
 
-    def _sps_frame_rate(self, track: dict[str, t.Any]) -> str:
-        """An H.264 stream's frame rate from its SPS timing, found by its PID."""
+    def _sps(self, track: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The SPS of an H.264 transport stream, found by its PID."""
         pid = integer(track.get("ID"))
         found = next((s for s in self.ts.streams if s.pid == pid), None) if self.ts else None
-        rate = found.sps.get("frame_rate") if found and found.sps else None
+        return found.sps or {} if found else {}
+
+    def _sps_frame_rate(self, track: dict[str, t.Any]) -> str:
+        rate = self._sps(track).get("frame_rate")
         return f"{rate.numerator}/{rate.denominator}" if rate else ""
 
     def _flags(self, track: dict[str, t.Any]) -> list[str]:

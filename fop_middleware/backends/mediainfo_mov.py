@@ -15,9 +15,19 @@ import struct
 import typing as t
 
 from .mediainfo_codecs import fourcc_string
+from .mediainfo_ts import h264_sps
 
 #: Boxes looked at, at most (a fragmented file has a ``moof`` per fragment at the top level).
 MAX_BOXES = 2000
+#: Bytes of a sample description read: the entry and the start of its codec configuration.
+STSD_BYTES = 4096
+#: Where a sample entry's child boxes start: video entries, and sound entries by version.
+VIDEO_CHILDREN = 86
+SOUND_CHILDREN = {0: 36, 1: 52, 2: 72}
+#: Codec configuration boxes whose payload is the decoder's extradata as libavformat keeps it.
+CONFIG_PAYLOADS = (b"avcC", b"hvcC", b"av1C", b"dvcC")
+#: ... and those it keeps whole, header included.
+CONFIG_BOXES = (b"alac",)
 #: Seconds from 1904-01-01 (QuickTime's epoch) to 1970-01-01.
 MAC_EPOCH = 2082844800
 #: ``mov_mdhd_language_map[0]``: QuickTime language code 0 is English.
@@ -35,6 +45,10 @@ class MovTrack:
     vendor: bytes | None = None
     compressor: str = ""
     sample_count: int = 0
+    #: The codec configuration: its box type, and the extradata size libavformat keeps.
+    config: bytes = b""
+    config_kind: bytes = b""
+    extradata_size: int | None = None
     #: Entry counts of the sample tables ``mov_read_trak()`` checks.
     counts: dict[bytes, int] = dataclasses.field(default_factory=dict)
 
@@ -130,7 +144,7 @@ def _container(stream: t.BinaryIO, start: int, end: int, track: MovTrack, budget
         elif kind == b"hdlr" and not track.handler:
             _hdlr(_read(stream, payload, min(box_end - payload, 256)), track)
         elif kind == b"stsd":
-            _stsd(_read(stream, payload, min(box_end - payload, 128)), track)
+            _stsd(_read(stream, payload, min(box_end - payload, STSD_BYTES)), track)
 
 
 def _creation_time(data: bytes) -> str | None:
@@ -189,6 +203,57 @@ def _stsd(data: bytes, track: MovTrack) -> None:
     if track.handler == b"vide" and len(entry) > 50 and len(entry) >= 51 + min(entry[50], 31):
         length = min(entry[50], 31)
         track.compressor = entry[51:51 + length].split(b"\0", 1)[0].decode("mac_roman")
+    entry_size = struct.unpack(">I", entry[:4])[0]
+    start = VIDEO_CHILDREN if track.handler == b"vide" else SOUND_CHILDREN.get(struct.unpack(">H", entry[16:18])[0], 36)
+    _config(entry[:min(entry_size, len(entry))], start, track)
+
+
+def _config(data: bytes, at: int, track: MovTrack) -> None:
+    """Find the codec configuration among a sample entry's boxes (inside ``wave`` too)."""
+    while at + 8 <= len(data):
+        size, kind = struct.unpack_from(">I4s", data, at)
+        if size < 8:
+            return
+        body = data[at + 8:at + size]
+        if kind == b"wave":
+            _config(data[:at + size], at + 8, track)
+        elif kind in CONFIG_PAYLOADS:
+            track.config_kind, track.config, track.extradata_size = kind, body, size - 8
+        elif kind in CONFIG_BOXES:
+            track.config_kind, track.config, track.extradata_size = kind, body, size
+        elif kind == b"esds":
+            track.config_kind, track.extradata_size = kind, _esds_extradata(body)
+        if track.config_kind:
+            return
+        at += size
+
+
+def _esds_extradata(body: bytes) -> int | None:
+    """The DecoderSpecificInfo length of an ``esds`` (MPEG-4 descriptors), or None."""
+    at = 4
+    while at < len(body):
+        tag = body[at]
+        at += 1
+        length = 0
+        for _ in range(4):
+            if at >= len(body):
+                return None
+            length = length << 7 | body[at] & 0x7F
+            at += 1
+            if not body[at - 1] & 0x80:
+                break
+        if tag == 0x03:  # ES descriptor: skip its fixed part, then read the ones inside
+            flags = body[at + 2] if at + 2 < len(body) else 0
+            at += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
+            if flags & 0x40 and at < len(body):
+                at += 1 + body[at]
+        elif tag == 0x04:
+            at += 13
+        elif tag == 0x05:
+            return length
+        else:
+            at += length
+    return None
 
 
 def mov_tags(found: MovTrack, title: str = "") -> dict[str, str]:
@@ -223,4 +288,20 @@ def with_movie_tags(tags: dict[str, str], info: MovInfo) -> dict[str, str]:
     if info.creation_time:
         out["creation_time"] = info.creation_time
     out.update((k, v) for k, v in tags.items() if k not in out)
+    return out
+
+
+def codec_fields(found: MovTrack) -> dict[str, t.Any]:
+    """What the decoder takes from the codec configuration: extradata size and, for H.264
+    (avcC), its private options and the reorder depth of the SPS (``has_b_frames``)."""
+    out: dict[str, t.Any] = {}
+    if found.config_kind == b"avcC" and len(found.config) >= 8:
+        out["is_avc"], out["nal_length_size"] = "true", str((found.config[4] & 3) + 1)
+        if found.config[5] & 0x1F:
+            length = struct.unpack(">H", found.config[6:8])[0]
+            sps = h264_sps(found.config[8:8 + length]) if len(found.config) >= 8 + length else None
+            if sps and "reorder_frames" in sps:
+                out["has_b_frames"] = sps["reorder_frames"]
+    if found.extradata_size is not None:
+        out["extradata_size"] = found.extradata_size
     return out

@@ -286,6 +286,27 @@ def _vui(r: BitReader, out: dict[str, t.Any]) -> None:
         units, scale = r.bits(32), r.bits(32)
         if units and scale:
             out["frame_rate"] = Fraction(scale, 2 * units)
+        r.bits(1)
+    nal_hrd, vcl_hrd = r.bits(1) and _skip_hrd(r), r.bits(1) and _skip_hrd(r)
+    if nal_hrd or vcl_hrd:
+        r.bits(1)
+    r.bits(1)
+    if r.bits(1):  # bitstream restriction: the reorder depth the decoder takes as has_b_frames
+        r.bits(1)
+        for _ in range(4):
+            r.ue()
+        out["reorder_frames"] = r.ue()
+
+
+def _skip_hrd(r: BitReader) -> bool:
+    count = r.ue() + 1
+    r.bits(8)
+    for _ in range(count):
+        r.ue()
+        r.ue()
+        r.bits(1)
+    r.bits(20)
+    return True
 
 
 def _skip_scaling_list(r: BitReader, size: int) -> None:
@@ -366,3 +387,6 @@ def _sps_fields(out: dict[str, t.Any], sps: dict[str, t.Any]) -> None:
         rate = sps["frame_rate"]
         out["r_frame_rate"] = f"{rate.numerator}/{rate.denominator}"
     out["bits_per_raw_sample"] = str(depth)
+    out["is_avc"], out["nal_length_size"] = "false", "0"
+    if "reorder_frames" in sps:
+        out["has_b_frames"] = sps["reorder_frames"]
