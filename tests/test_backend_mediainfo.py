@@ -24,8 +24,10 @@ from avinfo_contract import MEDIA, READ_BUDGET, AvinfoContract, CountingFile, co
 
 EXTRA = pathlib.Path(__file__).parent / "files" / "media-extra"
 #: Fields of attached pictures and attachments that MediaInfo's report decides.
-ATTACHED_FIELDS = ("codec_name", "codec_type", "codec_tag_string", "width", "height", "coded_width",
-                   "coded_height", "pix_fmt", "r_frame_rate", "avg_frame_rate", "time_base")
+ATTACHED_FIELDS = ("codec_name", "profile", "codec_type", "codec_tag_string", "width", "height", "coded_width",
+                   "coded_height", "sample_aspect_ratio", "display_aspect_ratio", "pix_fmt", "level", "color_range",
+                   "color_space", "chroma_location", "refs", "r_frame_rate", "avg_frame_rate", "time_base",
+                   "bits_per_raw_sample", "disposition")
 
 MEDIAINFO = registry.availability("mediainfo")
 needs_mediainfo = pytest.mark.skipif(not MEDIAINFO.ok, reason=f"mediainfo unavailable: {MEDIAINFO.reason}")

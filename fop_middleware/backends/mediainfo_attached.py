@@ -8,6 +8,7 @@ or other file as an attachment stream; MediaInfo reports them on its General tra
 from __future__ import annotations
 
 import typing as t
+from fractions import Fraction
 
 from ..avinfo import names
 from .mediainfo_codecs import integer, number, pix_fmt_name
@@ -71,6 +72,8 @@ def covers(general: dict[str, t.Any], images: list[dict[str, t.Any]], container:
         if picture.get("codec_name"):
             stream["codec_name"] = picture["codec_name"]
             stream["codec_long_name"] = names.CODEC_LONG_NAMES[picture["codec_name"]]
+        if picture.get("profile"):
+            stream["profile"] = picture["profile"]
         # libavformat's attached pictures: no codec tag, a 90 kHz time base, the
         # file's duration, and the picture's own size and pixel format
         stream["codec_type"] = "video"
@@ -78,8 +81,14 @@ def covers(general: dict[str, t.Any], images: list[dict[str, t.Any]], container:
         if "width" in picture and "height" in picture:
             stream["width"], stream["height"] = picture["width"], picture["height"]
             stream["coded_width"], stream["coded_height"] = picture["width"], picture["height"]
-        if picture.get("pix_fmt"):
-            stream["pix_fmt"] = picture["pix_fmt"]
+        if picture.get("aspect") and picture.get("width") and picture.get("height"):
+            sar = Fraction(*picture["aspect"])
+            dar = Fraction(picture["width"] * sar.numerator, picture["height"] * sar.denominator)
+            stream["sample_aspect_ratio"] = f"{sar.numerator}:{sar.denominator}"
+            stream["display_aspect_ratio"] = f"{dar.numerator}:{dar.denominator}"
+        for key in ("pix_fmt", "color_range", "bits_per_raw_sample"):
+            if picture.get(key):
+                stream[key] = picture[key]
         stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
         stream["time_base"] = "1/90000"
         _file_duration(general, stream)

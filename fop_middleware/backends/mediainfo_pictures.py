@@ -21,6 +21,8 @@ PNG_PIX_FMTS = {
 #: JPEG luma sampling factors (h, v) over 1x1 chroma -> FFmpeg's full-range pixel format.
 JPEG_PIX_FMTS = {(1, 1): "yuvj444p", (2, 1): "yuvj422p", (2, 2): "yuvj420p", (1, 2): "yuvj440p",
                  (4, 1): "yuvj411p"}
+#: Start-of-frame markers -> FFmpeg's MJPEG profile names.
+JPEG_PROFILES = {0xC0: "Baseline", 0xC1: "Sequential", 0xC2: "Progressive", 0xC3: "Lossless"}
 #: Start-of-frame markers (SOF0-SOF15 but DHT, JPG and DAC).
 _SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
@@ -39,6 +41,8 @@ def describe_picture(encoded: str) -> dict[str, t.Any]:
     else:
         return {}
     info.update(_png_header(data) if info["codec_name"] == "png" else _jpeg_header(data))
+    if "width" in info and (info["codec_name"] == "png" or str(info.get("pix_fmt", "")).startswith("yuvj")):
+        info["color_range"] = "pc"  # both decoders output full-range samples
     return info
 
 
@@ -72,15 +76,22 @@ def _png_header(data: bytes) -> dict[str, t.Any]:
 def _jpeg_header(data: bytes) -> dict[str, t.Any]:
     """Size and pixel format from the JPEG's start-of-frame segment."""
     at = 2
+    aspect: tuple[int, int] | None = None
     while at + 4 <= len(data) and data[at] == 0xFF:
         marker = data[at + 1]
         if marker == 0xFF:  # fill byte
             at += 1
             continue
         (length,) = struct.unpack_from(">H", data, at + 2)
+        if marker == 0xE0 and data[at + 4:at + 9] == b"JFIF\0" and at + 16 <= len(data):
+            aspect = struct.unpack_from(">HH", data, at + 12)  # X and Y density: the pixel shape
         if marker in _SOF_MARKERS and at + 10 <= len(data):
             precision, height, width, components = struct.unpack_from(">BHHB", data, at + 4)
-            info: dict[str, t.Any] = {"width": width, "height": height}
+            info: dict[str, t.Any] = {"width": width, "height": height, "bits_per_raw_sample": str(precision)}
+            if marker in JPEG_PROFILES:
+                info["profile"] = JPEG_PROFILES[marker]
+            if aspect and aspect[0] > 0 and aspect[1] > 0:
+                info["aspect"] = aspect
             pix_fmt = None
             if precision == 8 and components == 1:
                 pix_fmt = "gray"
