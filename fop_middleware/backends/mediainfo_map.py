@@ -39,7 +39,12 @@ logger = logging.getLogger("fop_middleware")
 #: Containers where ffprobe prints a per-stream ``nb_frames`` (from an index).
 INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}
 #: Containers without codec tags: ffprobe prints ``[0][0][0][0]``.
-ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3", "flv"}
+ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3", "flv", "wv"}
+#: Sun AU encoding numbers, which the au demuxer keeps as the codec tag.
+AU_TAGS = {"pcm_mulaw": 1, "pcm_s8": 2, "pcm_s16be": 3, "pcm_s24be": 4, "pcm_s32be": 5, "pcm_f32be": 6,
+           "pcm_f64be": 7, "pcm_alaw": 27}
+#: WAVE_FORMAT_EXTENSIBLE: MediaInfo shows the sub-format GUID, whose first field is the tag.
+EXTENSIBLE = re.compile(r"^([0-9A-Fa-f]{8})-0000-0010-8000-00AA00389B71$")
 #: MPEG-4 Systems codecs, whose average bit rate (esds) the mov demuxer reports.
 ESDS_CODECS = {"aac", "mp3", "mp2", "mpeg4"}
 #: Containers where ffprobe prints neither per-stream durations nor bit rates.
@@ -49,9 +54,12 @@ NO_STREAM_TIMES = {"matroska,webm", "flv"}
 PARSER_BIT_RATES = {"ac3", "eac3", "dts", "mp1", "mp2", "mp3"}
 
 #: Demuxers with one time base for every stream: container -> ticks per second.
-CONTAINER_TIME_BASES = {"matroska,webm": 1000, "flv": 1000, "mpegts": 90000, "mp3": 14112000}
+CONTAINER_TIME_BASES = {"matroska,webm": 1000, "flv": 1000, "mpegts": 90000, "mp3": 14112000, "aac": 28224000,
+                        "ac3": 90000, "eac3": 90000, "asf": 1000, "mpeg": 90000}
 #: Demuxers whose audio streams count time in samples.
-SAMPLE_TIME_BASES = {"flac", "wav", "ogg", "aiff", "w64"}
+SAMPLE_TIME_BASES = {"flac", "wav", "ogg", "aiff", "w64", "au", "wv", "ape", "tta"}
+#: Demuxers whose streams start at timestamp 0 (when they have any data).
+ZERO_STARTS = {"ogg", "flac", "aiff", "au", "wv", "ac3", "eac3"}
 
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 
@@ -309,8 +317,15 @@ class Mapper:
             if container.startswith("mov,") or (container in ("avi", "asf") and track["@type"] == "Video"):
                 raw = codec_id[:4].encode("latin-1")
                 return int.from_bytes(raw, "little") if len(raw) == 4 else None
+            if container in ("wav", "w64") and EXTENSIBLE.match(codec_id):
+                return int(codec_id[:8], 16)
             if container in ("avi", "asf", "wav", "w64"):
                 return int(codec_id, 16)
+            if container == "au":
+                return AU_TAGS.get(codec_name(track, container))
+            if container == "aiff":  # AIFF-C's compression type; plain AIFF has none
+                raw = codec_id[:4].encode("latin-1")
+                return int.from_bytes(raw, "little") if len(raw) == 4 else 0
             if container == "mpegts":
                 return int(codec_id.split("-")[0])
         except (ValueError, UnicodeEncodeError):
@@ -340,17 +355,27 @@ class Mapper:
             out["sample_fmt"] = names.SAMPLE_FORMATS[codec]
         elif codec == "flac":
             out["sample_fmt"] = "s16" if integer(track.get("BitDepth")) <= 16 else "s32"
+        elif codec in ("wavpack", "alac") and integer(track.get("BitDepth")):
+            bits = integer(track.get("BitDepth"))  # planar integer output of the sample's size
+            out["sample_fmt"] = "u8p" if bits == 8 and codec == "wavpack" else "s16p" if bits <= 16 else "s32p"
         # FFmpeg's Opus decoder always outputs 48 kHz, whatever the input rate was.
         rate = 48000 if codec == "opus" else integer(track.get("SamplingRate"))
         if rate:
             out["sample_rate"] = str(rate)
         channels = integer(track.get("Channels"))
+        extensible = bool(EXTENSIBLE.match(str(track.get("CodecID", ""))))
         if channels:
             out["channels"] = channels
             layout = {1: "mono", 2: "stereo"}.get(channels)
-            if layout and not codec.startswith(("pcm_", "adpcm_")):
+            if extensible:  # the channel mask says; MediaInfo spells it out
+                layout = {"C": "mono", "L R": "stereo"}.get(str(track.get("ChannelLayout")))
+            if layout and (extensible or not codec.startswith(("pcm_", "adpcm_"))):
                 out["channel_layout"] = layout
         out["bits_per_sample"] = names.BITS_PER_SAMPLE.get(codec, 0)
+        if codec in ("flac", "wavpack", "alac") or extensible:
+            bits = integer(track.get("BitDepth"))  # the stream header's (or wValidBitsPerSample)
+            if bits:
+                out["bits_per_raw_sample"] = str(bits)
 
     def _times(self, kind: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
         if kind == "subtitle" and self.format_name not in INDEXED:
@@ -363,11 +388,27 @@ class Mapper:
         duration = self._duration(track, out)
         if duration:
             out["duration"] = f"{duration:.6f}"
+            self._stream_ticks(out, duration, frames)
         bit_rate = self._bit_rate(out, track)
         if bit_rate and self.format_name != "flac":
             out["bit_rate"] = str(bit_rate)
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
+
+    def _stream_ticks(self, out: dict[str, t.Any], duration: float, frames: int) -> None:
+        """``duration_ts`` in the stream's time base, and the first timestamp of the
+        demuxers that start every stream at 0."""
+        if out["codec_type"] == "video" and self.format_name == "ogg" and frames:
+            num, _, den = str(out.get("r_frame_rate", "")).partition("/")
+            if integer(num) and integer(den):  # Theora counts time in frames
+                out["time_base"] = f"{integer(den)}/{integer(num)}"
+        num, _, den = str(out.get("time_base", "")).partition("/")
+        if not (integer(num) and integer(den)):
+            return
+        out.setdefault("duration_ts", round(duration * integer(den) / integer(num)))
+        if self.format_name in ZERO_STARTS:
+            out.setdefault("start_pts", 0)
+            out.setdefault("start_time", "0.000000")
 
     def _frames(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> int:
         """Packets in the container's index; PCM is indexed in sample frames."""
@@ -400,7 +441,7 @@ class Mapper:
         delay = number(track.get("Delay"))
         # Matroska shifts Opus by its pre-skip, which MediaInfo does not report
         opus_in_mkv = self.format_name == "matroska,webm" and out["codec_name"] == "opus"
-        if self.format_name in ("matroska,webm", "mpegts") and delay is not None and not opus_in_mkv:
+        if self.format_name in ("matroska,webm", "mpegts", "mpeg") and delay is not None and not opus_in_mkv:
             out["start_pts"] = round(delay * tick)
             out["start_time"] = f"{delay:.6f}"
 
