@@ -63,9 +63,6 @@ class Extractor(abc.ABC):
 
     name: t.ClassVar[str]
     operation: t.ClassVar[str]
-    #: True for a backend that hands the file to another program: a body with no file
-    #: descriptor behind it must first be copied whole, so the others are tried first.
-    needs_real_file: t.ClassVar[bool] = False
 
     def availability(self) -> Availability:
         """Cheap probe that never raises: can this backend run on this machine?"""

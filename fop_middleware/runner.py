@@ -21,22 +21,6 @@ def read_head(source: Source) -> bytes:
     return head
 
 
-def has_file_descriptor(source: Source) -> bool:
-    """Whether another program could open the stream (a real file, not a spool or buffer)."""
-    try:
-        source.stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True
-
-
-def in_order_for(source: Source, backends: t.Sequence[Extractor]) -> list[Extractor]:
-    """``backends`` in the order to try them on ``source``: those that would copy it, last."""
-    if has_file_descriptor(source):
-        return list(backends)
-    return sorted(backends, key=lambda backend: backend.needs_real_file)
-
-
 def run(op: str, source: Source, backends: t.Sequence[Extractor]) -> dict[str, t.Any]:
     """The answer of the first backend that accepts the file.
 
@@ -50,7 +34,7 @@ def run(op: str, source: Source, backends: t.Sequence[Extractor]) -> dict[str, t
         raise UnsupportedFile("empty file")
     tried = False
     crashed: ExtractorFailure | None = None
-    for backend in in_order_for(source, backends):
+    for backend in backends:
         if not backend.accepts(head):
             continue
         tried = True

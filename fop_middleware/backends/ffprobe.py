@@ -60,7 +60,6 @@ class FfprobeExtractor(Extractor):
 
     name = "ffprobe"
     operation = "avinfo"
-    needs_real_file = True
 
     def __init__(self, binary: str | None = None) -> None:
         self.binary = binary
