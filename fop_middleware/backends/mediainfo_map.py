@@ -31,6 +31,7 @@ from .mediainfo_codecs import (
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import FlvInfo, flv_fields, read_flv
 from .mediainfo_riff import AviStream, avi_fields, avi_streams, realaudio, realaudio_answer
+from .mediainfo_mpa import start_samples
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, mov_tags, read_mov, with_movie_tags
 from .mediainfo_ts import TsInfo, scan_ts, ts_answer
 
@@ -83,6 +84,7 @@ class Mapper:
         self.realaudio: dict[str, t.Any] | None = None
         self.ts: TsInfo | None = None
         self.mov: MovInfo | None = None
+        self.mp3_start: tuple[int, int] | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB)."""
@@ -90,6 +92,8 @@ class Mapper:
             self.flv = read_flv(stream)
         elif self.format_name.startswith("mov,") and (integer(self.general.get("FileSize")) or self.source.size):
             self.mov = read_mov(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
+        elif self.format_name == "mp3":
+            self.mp3_start = start_samples(stream) or (0, 1)
         elif self.format_name == "avi":
             self.avi = avi_streams(stream)
         elif self.format_name == "mpegts" and any(
@@ -173,6 +177,9 @@ class Mapper:
         starts = [number(st["start_time"]) or 0.0 for st in streams if "start_time" in st]
         if starts and "start_time" not in out:
             out["start_time"] = f"{min(starts):.6f}"  # the earliest stream, as libavformat
+        span = _span(streams)
+        if span and duration and abs(span - duration) < 0.002 and self.format_name != "mpegts":
+            duration = span  # the same figure, to the sample rather than MediaInfo's millisecond
         if duration:
             out["duration"] = f"{duration:.6f}"
         size = integer(g.get("FileSize")) or self.source.size
@@ -409,6 +416,10 @@ class Mapper:
         if self.format_name in ZERO_STARTS:
             out.setdefault("start_pts", 0)
             out.setdefault("start_time", "0.000000")
+        elif self.mp3_start and out["codec_type"] == "audio":
+            skipped, rate = self.mp3_start  # the encoder delay, in the 1/14112000 time base
+            out["start_pts"] = round(skipped * integer(den) / (rate * integer(num)))
+            out["start_time"] = f"{skipped / rate:.6f}"
 
     def _frames(self, track: dict[str, t.Any], out: dict[str, t.Any]) -> int:
         """Packets in the container's index; PCM is indexed in sample frames."""
@@ -493,6 +504,16 @@ def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
             name = tag.upper() if container == "matroska,webm" and tag != "title" else tag
             tags[name] = str(general[key])
     return tags
+
+
+def _span(streams: list[dict[str, t.Any]]) -> float | None:
+    """``update_stream_timings()``: from the earliest start to the latest stream end."""
+    timed = [st for st in streams if "duration" in st and st.get("codec_type") in ("audio", "video")
+             and not st.get("disposition", {}).get("attached_pic")]
+    if not timed:
+        return None
+    starts = [number(st.get("start_time")) or 0.0 for st in timed]
+    return max(start + (number(st["duration"]) or 0.0) for start, st in zip(starts, timed)) - min(starts)
 
 
 def _stream_order(track: dict[str, t.Any]) -> tuple[int, ...]:
