@@ -157,6 +157,32 @@ def test_mp4_track_facts_come_from_the_moov(name: str) -> None:
 
 
 @needs_mediainfo
+@pytest.mark.parametrize("name", ["cbr_id3.mp3", "audio.flac", "vorbis.ogg", "pcm_stereo.wav"])
+def test_audio_timing_follows_each_demuxer(name: str) -> None:
+    """Time base, first timestamp (an MP3's LAME encoder delay) and duration in ticks."""
+    got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))
+    fields = ("time_base", "start_pts", "start_time", "duration_ts", "duration", "bits_per_raw_sample", "sample_fmt")
+    assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+    assert {k: got["format"].get(k) for k in ("start_time", "duration")} == {
+        k: want["format"].get(k) for k in ("start_time", "duration")}
+
+
+@needs_mediainfo
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
+@pytest.mark.parametrize(("codec", "suffix"), [("pcm_s24le", "wav"), ("pcm_mulaw", "au"), ("pcm_s16be", "aiff"),
+                                               ("wavpack", "wv"), ("ac3", "ac3")])
+def test_raw_audio_containers_match_ffprobe(tmp_path: pathlib.Path, codec: str, suffix: str) -> None:
+    """Codec tags (WAVE_FORMAT_EXTENSIBLE, AU encodings), layouts, sample formats and timing."""
+    path = tmp_path / f"tone.{suffix}"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=2",
+                    "-c:a", codec, "-bitexact", str(path)], check=True)
+    got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
+    fields = ("codec_name", "codec_tag_string", "codec_tag", "sample_fmt", "channel_layout", "bits_per_raw_sample",
+              "time_base", "start_pts", "duration_ts")
+    assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+
+
+@needs_mediainfo
 @pytest.mark.parametrize("name", ["h264_2audio_srt.mkv", "h264_aac_faststart.mp4", "aac.m4a", "mpeg4_mp3.avi", "h264_aac.ts"])
 def test_dispositions_follow_the_container_flags(name: str) -> None:
     got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))
@@ -192,6 +218,12 @@ def load(path: pathlib.Path) -> dict[str, t.Any]:
 def ffprobe_bytes(data: bytes) -> dict[str, t.Any]:
     out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", "-"],
                          input=data, capture_output=True, check=True)
+    return t.cast("dict[str, t.Any]", json.loads(out.stdout))
+
+
+def ffprobe_path(path: pathlib.Path) -> dict[str, t.Any]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+                         capture_output=True, check=True)
     return t.cast("dict[str, t.Any]", json.loads(out.stdout))
 
 

@@ -30,7 +30,7 @@ from .mediainfo_codecs import (
 )
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import FlvInfo, flv_fields, read_flv
-from .mediainfo_riff import AviStream, avi_fields, avi_streams, realaudio, realaudio_answer
+from .mediainfo_riff import AviStream, aiff_frames, avi_fields, avi_streams, realaudio, realaudio_answer
 from .mediainfo_mpa import start_samples
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, mov_tags, read_mov, with_movie_tags
 from .mediainfo_ts import TsInfo, scan_ts, ts_answer
@@ -92,6 +92,12 @@ class Mapper:
             self.flv = read_flv(stream)
         elif self.format_name.startswith("mov,") and (integer(self.general.get("FileSize")) or self.source.size):
             self.mov = read_mov(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
+        elif self.format_name == "aiff":
+            frames = aiff_frames(stream)
+            for track in self.tracks:  # MediaInfo's count can take in the SSND chunk's 8-byte header
+                if frames is not None and track["@type"] == "Audio" and integer(track.get("SamplingRate")):
+                    track["SamplingCount"] = str(frames)
+                    track["Duration"] = str(frames / integer(track["SamplingRate"]))
         elif self.format_name == "mp3":
             self.mp3_start = start_samples(stream) or (0, 1)
         elif self.format_name == "avi":

@@ -188,3 +188,22 @@ def avi_fields(out: dict[str, t.Any], header: AviStream) -> None:
     else:
         out.pop("duration", None)
     out["nb_frames"] = str(header.length)
+
+
+def aiff_frames(stream: t.BinaryIO) -> int | None:
+    """``numSampleFrames`` of an AIFF/AIFF-C ``COMM`` chunk: the aiff demuxer's frame count."""
+    stream.seek(0)
+    head = stream.read(12)
+    if head[:4] != b"FORM" or head[8:12] not in (b"AIFF", b"AIFC"):
+        return None
+    at = 12
+    for _ in range(64):  # COMM comes early; a few chunks at most before it
+        stream.seek(at)
+        chunk = stream.read(14)
+        if len(chunk) < 8:
+            return None
+        kind, size = struct.unpack(">4sI", chunk[:8])
+        if kind == b"COMM":
+            return struct.unpack(">I", chunk[10:14])[0] if len(chunk) == 14 else None
+        at += 8 + size + (size & 1)
+    return None
