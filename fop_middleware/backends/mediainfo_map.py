@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import struct
 import typing as t
 from fractions import Fraction
 
@@ -87,7 +88,16 @@ class Mapper:
         self.mp3_start: tuple[int, int] | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
-        """Read what MediaInfo leaves out from the container's own headers (a few KiB)."""
+        """Read what MediaInfo leaves out from the container's own headers (a few KiB).
+
+        A header these readers cannot follow only costs the fields they would add.
+        """
+        try:
+            self._read_headers(stream)
+        except (struct.error, ValueError, IndexError, EOFError, OverflowError) as e:
+            logger.info("mediainfo: unreadable %s header in %r: %s", self.format_name, self.source.name, e)
+
+    def _read_headers(self, stream: t.BinaryIO) -> None:
         if self.format_name == "flv":
             self.flv = read_flv(stream)
         elif self.format_name.startswith("mov,") and (integer(self.general.get("FileSize")) or self.source.size):
