@@ -1576,7 +1576,7 @@ MEDIAINFO_CODEC_IDS: dict[str, str] = {
 SAMPLE_FORMATS: dict[str, str] = {
     "aac": "fltp", "ac3": "fltp", "eac3": "fltp", "mp1": "fltp", "mp2": "fltp", "mp3": "fltp",
     "vorbis": "fltp", "opus": "fltp", "dts": "fltp", "wmav1": "fltp", "wmav2": "fltp",
-    "wmapro": "fltp", "cook": "fltp", "nellymoser": "flt", "speex": "s16", "gsm_ms": "s16",
+    "wmapro": "fltp", "cook": "fltp", "nellymoser": "flt", "speex": "flt", "gsm_ms": "s16",
     "adpcm_ms": "s16", "adpcm_ima_wav": "s16p", "pcm_alaw": "s16", "pcm_mulaw": "s16",
     "pcm_u8": "u8", "pcm_s16le": "s16", "pcm_s16be": "s16", "pcm_s24le": "s32",
     "pcm_s24be": "s32", "pcm_s32le": "s32", "pcm_s32be": "s32", "pcm_f32le": "flt",

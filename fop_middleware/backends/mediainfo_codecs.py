@@ -87,6 +87,12 @@ def profile_name(codec: str, track: dict[str, t.Any]) -> str:
         return profile.split("@")[0] if profile else ""
     if codec == "hevc" and profile:
         return {"Format Range": "Rext"}.get(profile, profile)
+    if codec == "vp9" and profile.isdigit():
+        return f"Profile {profile}"
+    if codec == "vp8" and profile.isdigit():
+        return profile
+    if codec == "av1" and profile:
+        return profile.split("@")[0]
     if codec == "aac":
         return {"LC": "LC", "HE-AAC": "HE-AAC", "HE-AACv2": "HE-AACv2", "Main": "Main"}.get(
             str(track.get("Format_AdditionalFeatures", "")), "")

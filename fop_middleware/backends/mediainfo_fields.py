@@ -48,6 +48,8 @@ CHROMA_LOCATIONS = {"h264": "left", "mpeg2video": "left", "mpeg4": "left", "mjpe
                     "theora": "center", "h263": "center"}
 #: Decoders that report a progressive ``field_order`` when the stream is not interlaced.
 FIELD_ORDER_CODECS = frozenset({"h264", "mpeg2video", "vp8", "vp9", "av1", "ffv1", "prores", "h263"})
+#: Decoders of formats without interlacing.
+ALWAYS_PROGRESSIVE = frozenset({"vp8", "vp9", "av1"})
 #: Codecs whose coded size can be larger than the picture (macroblock padding).
 PADDED = frozenset({"hevc", "theora", "mpeg1video", "mpeg2video", "vc1", "wmv3"})
 
@@ -71,7 +73,9 @@ def add_fixed_fields(stream: dict[str, t.Any], track: dict[str, t.Any], bits: in
     if codec in CHROMA_LOCATIONS and (codec != "h264" or track.get("ColorSpace", "YUV") == "YUV"):
         stream.setdefault("chroma_location", CHROMA_LOCATIONS[codec])
     scan = str(track.get("ScanType", ""))
-    if codec in FIELD_ORDER_CODECS and scan == "Progressive":
+    if codec == "hevc" and str(stream.get("pix_fmt", "")).startswith("yuv420p"):
+        stream.setdefault("chroma_location", "left")  # the 4:2:0 default of hevc_decode_init()
+    if codec in ALWAYS_PROGRESSIVE or codec in FIELD_ORDER_CODECS and scan == "Progressive":
         stream.setdefault("field_order", "progressive")
     elif codec in FIELD_ORDER_CODECS and scan == "Interlaced":
         order = {"TFF": "tt", "BFF": "bb"}.get(str(track.get("ScanOrder", "")))

@@ -28,6 +28,8 @@ VIDEO_CODECS = {2: "flv1", 3: "flashsv", 4: "vp6f", 5: "vp6a", 6: "flashsv2", 7:
 #: FLV sound formats -> FFmpeg codec names (``flv_set_audio_codec()``); PCM depends on its size.
 AUDIO_CODECS = {1: "adpcm_swf", 2: "mp3", 4: "nellymoser", 5: "nellymoser", 6: "nellymoser",
                 7: "pcm_alaw", 8: "pcm_mulaw", 10: "aac", 11: "speex", 14: "mp3"}
+#: Sound formats whose rate the flags do not give (``flv_set_audio_codec()``).
+FIXED_RATES = {4: 16000, 5: 8000, 11: 16000}
 #: onMetaData keys the demuxer uses itself rather than exporting as tags.
 STREAM_KEYS = {"duration", "filesize", "width", "height", "videodatarate", "framerate", "videocodecid",
                "audiodatarate", "audiosamplerate", "audiosamplesize", "stereo", "audiocodecid", "datastream"}
@@ -46,6 +48,7 @@ class FlvStream:
     height: int = 0
     extradata_size: int | None = None
     channels: int = 0
+    sample_rate: int = 0
 
 
 @dataclasses.dataclass
@@ -85,6 +88,7 @@ def read_flv(stream: t.BinaryIO) -> FlvInfo | None:
 def _tag(info: FlvInfo, kind: int, dts: int, body: bytes, size: int) -> None:
     if kind == 8 and body:
         found = _stream(info, "audio", AUDIO_CODECS.get(body[0] >> 4) or _pcm(body[0]))
+        found.sample_rate = FIXED_RATES.get(body[0] >> 4, 0)
         if found.codec == "aac" and body[1:2] == b"\0":
             if len(body) >= 4 and not found.channels:  # AudioSpecificConfig: the decoder's layout
                 found.channels = (int.from_bytes(body[2:4], "big") >> 3) & 0x0F
@@ -253,6 +257,8 @@ def flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) ->
     if found.width and found.height and "width" not in out:
         out["width"], out["height"] = found.width, found.height
         out["coded_width"], out["coded_height"] = found.width, found.height
+    if found.sample_rate:
+        out["sample_rate"] = str(found.sample_rate)
     if found.channels and out.get("channels") not in (None, found.channels):
         out["channels"] = found.channels
         layout = {1: "mono", 2: "stereo"}.get(found.channels)

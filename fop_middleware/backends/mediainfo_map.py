@@ -35,7 +35,7 @@ from .mediainfo_riff import AviStream, aiff_frames, avi_fields, avi_streams, rea
 from .mediainfo_mpa import start_samples
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, mov_tags, read_mov, with_movie_tags
 from .mediainfo_timing import Timing
-from .mediainfo_ts import TsInfo, scan_ts, ts_answer
+from .mediainfo_ts import TsInfo, TsStream, scan_ts, ts_answer
 
 logger = logging.getLogger("fop_middleware")
 
@@ -95,9 +95,8 @@ class Mapper(Timing):
             self.mp3_start = start_samples(stream) or (0, 1)
         elif self.format_name == "avi":
             self.avi = avi_streams(stream)
-        elif self.format_name == "mpegts" and any(
-                tr["@type"] == "Video" and tr.get("Format") == "AVC" and not tr.get("FrameRate") for tr in self.tracks):
-            self.ts = scan_ts(stream)  # the frame rate is in the SPS
+        elif self.format_name == "mpegts":
+            self.ts = scan_ts(stream)  # registration descriptors; H.264 frame rates are in the SPS
         elif not self.format_name:
             self.realaudio = realaudio(stream)
             if not self.realaudio:
@@ -293,10 +292,14 @@ class Mapper(Timing):
         if out.get("codec_name") == "h264" or found.config_kind != b"avcC":
             out.update(codec_fields(found))
 
-    def _sps(self, track: dict[str, t.Any]) -> dict[str, t.Any]:
-        """The SPS of an H.264 transport stream, found by its PID."""
+    def _ts_stream(self, track: dict[str, t.Any]) -> TsStream | None:
+        """What the program tables and PES say of an elementary stream, found by its PID."""
         pid = integer(track.get("ID"))
-        found = next((s for s in self.ts.streams if s.pid == pid), None) if self.ts else None
+        return next((s for s in self.ts.streams if s.pid == pid), None) if self.ts else None
+
+    def _sps(self, track: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The SPS of an H.264 transport stream."""
+        found = self._ts_stream(track)
         return found.sps or {} if found else {}
 
     def _sps_frame_rate(self, track: dict[str, t.Any]) -> str:
@@ -333,6 +336,9 @@ class Mapper(Timing):
                 raw = codec_id[:4].encode("latin-1")
                 return int.from_bytes(raw, "little") if len(raw) == 4 else 0
             if container == "mpegts":
+                found = self._ts_stream(track)
+                if found is not None and len(found.registration) == 4:  # the descriptor's format
+                    return int.from_bytes(found.registration, "little")
                 return int(codec_id.split("-")[0])
         except (ValueError, UnicodeEncodeError):
             pass
