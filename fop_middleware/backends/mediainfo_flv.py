@@ -16,10 +16,14 @@ import struct
 import typing as t
 from fractions import Fraction
 
+from .mediainfo_mov import avc_config_fields
+
 #: How far into the file tags are looked at.
 SCAN_BYTES = 256 * 1024
 #: Tags looked at, at most.
 MAX_TAGS = 400
+#: Bytes of an audio or video tag read: enough for a decoder configuration record.
+CONFIG_BYTES = 4096
 #: Nesting the AMF parser follows (``amf_parse_object()`` allows the same).
 MAX_DEPTH = 16
 
@@ -49,6 +53,7 @@ class FlvStream:
     extradata_size: int | None = None
     channels: int = 0
     sample_rate: int = 0
+    config: bytes = b""  # an AVC decoder configuration record
 
 
 @dataclasses.dataclass
@@ -79,7 +84,7 @@ def read_flv(stream: t.BinaryIO) -> FlvInfo | None:
         kind = header[0] & 0x1F
         size = int.from_bytes(header[1:4], "big")
         dts = int.from_bytes(header[4:7], "big") | header[7] << 24
-        body = stream.read(min(size, 64 * 1024 if kind == 18 else 16))
+        body = stream.read(min(size, 64 * 1024 if kind == 18 else CONFIG_BYTES))
         _tag(info, kind, dts, body, size)
         at += 11 + size + 4
     return info
@@ -92,6 +97,7 @@ def _tag(info: FlvInfo, kind: int, dts: int, body: bytes, size: int) -> None:
         if found.codec == "aac" and body[1:2] == b"\0":
             if len(body) >= 4 and not found.channels:  # AudioSpecificConfig: the decoder's layout
                 found.channels = (int.from_bytes(body[2:4], "big") >> 3) & 0x0F
+                found.extradata_size = size - 2
             return  # the decoder configuration, not a frame: no timestamp
         if found.start is None:
             found.start = dts
@@ -102,6 +108,8 @@ def _tag(info: FlvInfo, kind: int, dts: int, body: bytes, size: int) -> None:
             found.width, found.height = _vp6_size(body)
         if found.codec == "h264" and len(body) >= 5:
             if body[1] == 0:
+                if not found.config:
+                    found.config, found.extradata_size = body[5:], size - 5
                 return
             dts += int.from_bytes(body[2:5], "big", signed=True)  # composition offset
         if found.start is None:
@@ -266,6 +274,8 @@ def flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) ->
             out["channel_layout"] = layout
         else:
             out.pop("channel_layout", None)
+    if found.config:
+        out.update(avc_config_fields(found.config))
     if found.extradata_size is not None:
         out["extradata_size"] = found.extradata_size
     if info is None:

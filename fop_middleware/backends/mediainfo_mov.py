@@ -294,14 +294,20 @@ def with_movie_tags(tags: dict[str, str], info: MovInfo) -> dict[str, str]:
 def codec_fields(found: MovTrack) -> dict[str, t.Any]:
     """What the decoder takes from the codec configuration: extradata size and, for H.264
     (avcC), its private options and the reorder depth of the SPS (``has_b_frames``)."""
-    out: dict[str, t.Any] = {}
-    if found.config_kind == b"avcC" and len(found.config) >= 8:
-        out["is_avc"], out["nal_length_size"] = "true", str((found.config[4] & 3) + 1)
-        if found.config[5] & 0x1F:
-            length = struct.unpack(">H", found.config[6:8])[0]
-            sps = h264_sps(found.config[8:8 + length]) if len(found.config) >= 8 + length else None
-            if sps and "reorder_frames" in sps:
-                out["has_b_frames"] = sps["reorder_frames"]
+    out = avc_config_fields(found.config) if found.config_kind == b"avcC" else {}
     if found.extradata_size is not None:
         out["extradata_size"] = found.extradata_size
+    return out
+
+
+def avc_config_fields(config: bytes) -> dict[str, t.Any]:
+    """The H.264 decoder's private options and SPS reorder depth from an avcC record."""
+    out: dict[str, t.Any] = {}
+    if len(config) >= 8 and config[0] == 1:
+        out["is_avc"], out["nal_length_size"] = "true", str((config[4] & 3) + 1)
+        if config[5] & 0x1F:
+            length = struct.unpack(">H", config[6:8])[0]
+            sps = h264_sps(config[8:8 + length]) if len(config) >= 8 + length else None
+            if sps and "reorder_frames" in sps:
+                out["has_b_frames"] = sps["reorder_frames"]
     return out
