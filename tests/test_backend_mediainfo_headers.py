@@ -41,6 +41,10 @@ def test_header_fields_match_ffprobe(name: str) -> None:
         assert {k: g.get(k) for k in TIMING_FIELDS if k in w} == {k: w[k] for k in TIMING_FIELDS if k in w}
     assert got["format"]["duration"] == want["format"]["duration"]
     assert got["format"]["bit_rate"] == want["format"]["bit_rate"]
+    if name.endswith(".flv"):  # the decoder configuration tags
+        config = ("extradata_size", "is_avc", "nal_length_size", "has_b_frames", "channels")
+        for g, w in zip(got["streams"], want["streams"]):
+            assert {k: g.get(k) for k in config if k in w} == {k: w[k] for k in config if k in w}
 
 
 def test_flv_streams_come_in_the_order_of_their_first_tags() -> None:
