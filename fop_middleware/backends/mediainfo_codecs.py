@@ -12,6 +12,15 @@ from fractions import Fraction
 
 from ..avinfo import names
 
+#: MPEG-4 part 2 profiles as MediaInfo names them; FFmpeg adds " Profile".
+MPEG4_PROFILES = {"Simple", "Advanced Simple", "Simple Scalable", "Core", "Main", "N-bit", "Hybrid",
+                  "Advanced Real Time Simple", "Core Scalable", "Advanced Coding", "Advanced Core",
+                  "Simple Studio", "Simple Face Animation", "Basic Animated Texture", "Scalable Texture",
+                  "Advanced Scalable Texture"}
+#: MPEG-2 profiles whose names FFmpeg and MediaInfo share, and its levels' numbers.
+MPEG2_PROFILES = {"Simple", "Main", "High", "4:2:2", "SNR Scalable", "Spatially Scalable"}
+MPEG2_LEVELS = {"High": 4, "High 1440": 6, "Main": 8, "Low": 10}
+
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 #: Sun AU encodings, as MediaInfo words them; AU samples are big-endian.
@@ -89,6 +98,10 @@ def profile_name(codec: str, track: dict[str, t.Any]) -> str:
         return {"Format Range": "Rext"}.get(profile, profile)
     if codec == "vp9" and profile.isdigit():
         return f"Profile {profile}"
+    if codec == "mpeg4" and profile in MPEG4_PROFILES:
+        return f"{profile} Profile"
+    if codec == "mpeg2video" and profile in MPEG2_PROFILES:
+        return profile
     if codec == "vp8" and profile.isdigit():
         return profile
     if codec == "av1" and profile:
@@ -100,7 +113,9 @@ def profile_name(codec: str, track: dict[str, t.Any]) -> str:
 
 
 def level_number(codec: str, level: t.Any) -> int | None:
-    """``level`` as FFmpeg numbers it: H.264 "3.1" is 31, HEVC "4" is 120."""
+    """``level`` as FFmpeg numbers it: H.264 "3.1" is 31, HEVC "4" is 120, MPEG-2 Main is 8."""
+    if codec == "mpeg2video":
+        return MPEG2_LEVELS.get(str(level))
     found = number(level)
     if found is None:
         return None
@@ -108,6 +123,8 @@ def level_number(codec: str, level: t.Any) -> int | None:
         return round(found * 10)
     if codec == "hevc":
         return round(found * 30)
+    if codec == "mpeg4" and str(level).isdigit():
+        return int(str(level))
     return None
 
 

@@ -39,12 +39,12 @@ NO_REORDER = frozenset({
 })
 #: Video codecs without levels: ffprobe prints ``FF_LEVEL_UNKNOWN``.
 NO_LEVEL = frozenset({
-    "cinepak", "ffv1", "flv1", "gif", "h261", "h263", "huffyuv", "mjpeg", "msmpeg4v1",
+    "mpeg1video", "cinepak", "ffv1", "flv1", "gif", "h261", "h263", "huffyuv", "mjpeg", "msmpeg4v1",
     "msmpeg4v2", "msmpeg4v3", "png", "prores", "qtrle", "rawvideo", "rv10", "rv20", "svq1",
     "theora", "vp6f", "vp6", "vp8", "vp9", "wmv1", "wmv2",
 })
 #: Where each decoder puts chroma samples when the stream does not say otherwise.
-CHROMA_LOCATIONS = {"h264": "left", "mpeg2video": "left", "mpeg4": "left", "mjpeg": "center",
+CHROMA_LOCATIONS = {"mpeg1video": "center", "h264": "left", "mpeg2video": "left", "mpeg4": "left", "mjpeg": "center",
                     "theora": "center", "h263": "center"}
 #: Decoders that report a progressive ``field_order`` when the stream is not interlaced.
 FIELD_ORDER_CODECS = frozenset({"h264", "mpeg2video", "vp8", "vp9", "av1", "ffv1", "prores", "h263"})
@@ -62,10 +62,19 @@ def add_fixed_fields(stream: dict[str, t.Any], track: dict[str, t.Any], bits: in
     if "width" in stream and codec not in PADDED:
         stream.setdefault("coded_width", stream["width"])
         stream.setdefault("coded_height", stream["height"])
+    elif codec in ("mpeg1video", "mpeg2video"):
+        # 5.1 never sets the coded size of MPEG-1/2 (the parser gives the picture size only)
+        stream.setdefault("coded_width", 0)
+        stream.setdefault("coded_height", 0)
     stream.setdefault("closed_captions", 0)
     stream.setdefault("film_grain", 0)
     if codec in NO_REORDER:
         stream.setdefault("has_b_frames", 0)
+    elif codec in ("mpeg1video", "mpeg2video"):
+        stream.setdefault("has_b_frames", 1)  # not low-delay: a picture of reorder
+        stream.setdefault("color_range", "tv")
+    elif codec == "mpeg4" and track.get("Format_Settings_BVOP") in ("Yes", "No"):
+        stream.setdefault("has_b_frames", int(track["Format_Settings_BVOP"] == "Yes"))
     if codec in NO_LEVEL:
         stream.setdefault("level", -99)
     if codec == "mjpeg":  # set by the decoder's init, before any frame
@@ -82,6 +91,9 @@ def add_fixed_fields(stream: dict[str, t.Any], track: dict[str, t.Any], bits: in
         if order:
             stream.setdefault("field_order", order)
     stream.setdefault("refs", 1)
+    if codec == "mpeg4" and track.get("Format_Settings_QPel") in ("Yes", "No"):  # the VOL was read
+        stream.setdefault("quarter_sample", "true" if track["Format_Settings_QPel"] == "Yes" else "false")
+        stream.setdefault("divx_packed", "true" if track.get("Format_Settings_PacketBitStream") == "Yes" else "false")
     if codec == "h264" and bits:
         stream.setdefault("bits_per_raw_sample", str(bits))
 

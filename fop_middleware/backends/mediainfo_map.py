@@ -40,7 +40,7 @@ from .mediainfo_ts import ts_answer
 logger = logging.getLogger("fop_middleware")
 
 #: Containers without codec tags: ffprobe prints ``[0][0][0][0]``.
-ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3", "flv", "wv"}
+ZERO_TAG_FORMATS = {"matroska,webm", "ogg", "flac", "mp3", "aac", "ac3", "eac3", "flv", "wv", "mpeg"}
 #: Sun AU encoding numbers, which the au demuxer keeps as the codec tag.
 AU_TAGS = {"pcm_mulaw": 1, "pcm_s8": 2, "pcm_s16be": 3, "pcm_s24be": 4, "pcm_s32be": 5, "pcm_f32be": 6,
            "pcm_f64be": 7, "pcm_alaw": 27}
@@ -199,6 +199,8 @@ class Mapper(Headers, Timing):
         if self.format_name.startswith("mov,") or self.format_name == "mpegts":
             if integer(track.get("ID")):
                 out["id"] = f"0x{integer(track['ID']):x}"  # track ID, or the PID
+        elif self.format_name == "mpeg" and 0 < integer(track.get("ID")) < 0x100:
+            out["id"] = f"0x{0x100 | integer(track['ID']):x}"  # the PES start code
         rate = frame_rate(track) if kind == "video" else "0/0"
         if not rate and self.ts:
             rate = self._sps_frame_rate(track)
@@ -315,7 +317,9 @@ class Mapper(Headers, Timing):
                 out[key] = value
 
     def _audio(self, codec: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
-        if codec in names.SAMPLE_FORMATS:
+        if codec == "mp2" and self.format_name in ("mpeg", "matroska,webm"):
+            out["sample_fmt"] = "s16p"  # what 5.1's ffprobe shows there: the fixed-point decoder's format
+        elif codec in names.SAMPLE_FORMATS:
             out["sample_fmt"] = names.SAMPLE_FORMATS[codec]
         elif codec == "flac":
             out["sample_fmt"] = "s16" if integer(track.get("BitDepth")) <= 16 else "s32"
