@@ -200,6 +200,31 @@ def test_matroska_track_entries(name: str) -> None:
 
 @needs_mediainfo
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
+def test_mpeg4_part2_decoder_fields(tmp_path: pathlib.Path) -> None:
+    """From the VOL header in the esds, which MediaInfo reads."""
+    path = tmp_path / "part2.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=1", "-c:v", "mpeg4",
+                    str(path)], check=True)
+    got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
+    fields = ("profile", "level", "has_b_frames", "quarter_sample", "divx_packed", "chroma_location", "refs")
+    assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+
+
+@needs_mediainfo
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
+def test_mpeg_program_stream_matches_ffprobe(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "clip.mpg"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=1", "-f", "lavfi",
+                    "-i", "sine=sample_rate=32000:duration=1", "-c:v", "mpeg2video", "-c:a", "mp2", str(path)], check=True)
+    got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
+    fields = ("codec_name", "profile", "codec_tag", "coded_width", "has_b_frames", "level", "color_range", "id",
+              "sample_fmt", "time_base", "start_pts")
+    for g, w in zip(got["streams"], want["streams"]):
+        assert {k: g.get(k) for k in fields} == {k: w.get(k) for k in fields}
+
+
+@needs_mediainfo
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
 def test_colour_description_names(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "pq.mkv"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:duration=0.2", "-c:v", "libx264",
