@@ -196,6 +196,8 @@ def test_matroska_track_entries(name: str) -> None:
         if w["codec_type"] in ("video", "audio"):
             assert {k: g.get(k) for k in fields if k in w} == {k: w[k] for k in fields if k in w}
     assert got["format"]["start_time"] == want["format"]["start_time"]
+    assert [s.get("tags") for s in got["streams"]] == [s.get("tags") for s in want["streams"]]
+    assert got["format"].get("tags") == want["format"].get("tags")
 
 
 @needs_mediainfo

@@ -15,7 +15,7 @@ import typing as t
 from ..extractor import Source
 from .mediainfo_codecs import integer
 from .mediainfo_flv import FlvInfo, read_flv
-from .mediainfo_mkv import MkvTrack, track_entries
+from .mediainfo_mkv import MkvInfo, MkvTrack, read_matroska
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, read_mov
 from .mediainfo_mpa import start_samples
 from .mediainfo_riff import AviStream, aiff_frames, avi_streams, realaudio
@@ -40,6 +40,7 @@ class Headers:
         self.mov: MovInfo | None = None
         self.mp3_start: tuple[int, int] | None = None
         self.mkv: list[MkvTrack] = []
+        self.matroska: MkvInfo | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB).
@@ -57,7 +58,8 @@ class Headers:
         elif self.format_name.startswith("mov,") and (integer(self.general.get("FileSize")) or self.source.size):
             self.mov = read_mov(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
         elif self.format_name == "matroska,webm":
-            self.mkv = track_entries(stream)
+            self.matroska = read_matroska(stream)
+            self.mkv = self.matroska.tracks if self.matroska else []
         elif self.format_name == "aiff":
             frames = aiff_frames(stream)
             for track in self.tracks:  # MediaInfo's count can take in the SSND chunk's 8-byte header

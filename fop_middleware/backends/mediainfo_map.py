@@ -31,7 +31,7 @@ from .mediainfo_codecs import (
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
 from .mediainfo_flv import flv_fields
 from .mediainfo_headers import Headers
-from .mediainfo_mkv import MkvTrack
+from .mediainfo_mkv import MkvTrack, entry_tags
 from .mediainfo_mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
 from .mediainfo_riff import avi_fields, realaudio_answer
 from .mediainfo_timing import Timing
@@ -159,6 +159,8 @@ class Mapper(Headers, Timing):
             out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
         out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
         tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
+        if self.matroska:
+            tags = ({"title": self.matroska.title} if self.matroska.title else {}) | self.matroska.tags
         if self.mov:
             tags = with_movie_tags(tags, self.mov)
         if tags:
@@ -349,6 +351,9 @@ class Mapper(Headers, Timing):
         found = self._mov_track(track) if self.mov else None
         if found is not None:
             return mov_tags(found, str(track.get("Title", "")))
+        entry = self._mkv_track(track)
+        if entry is not None:
+            return entry_tags(entry)
         tags: dict[str, str] = {}
         language = str(track.get("Language", ""))
         code = names.LANGUAGES.get(language.split("-")[0], "") if len(language) >= 2 else ""
