@@ -16,6 +16,7 @@ import struct
 import typing as t
 from fractions import Fraction
 
+from ..avinfo.ffmt import av_d2q
 from .mediainfo_mov import avc_config_fields
 
 #: How far into the file tags are looked at.
@@ -240,7 +241,7 @@ class _Amf:
             if key == "duration":
                 info.duration = value
             elif key == "framerate":
-                info.frame_rate = Fraction(value).limit_denominator(1000)
+                info.frame_rate = Fraction(*av_d2q(value, 1000)) if value > 0 else None
             elif key == "audiodatarate" and value * 1024 >= 0:
                 info.audio_bit_rate = int(value * 1024)
             elif key == "videodatarate" and value * 1024 >= 0:

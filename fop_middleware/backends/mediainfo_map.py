@@ -281,7 +281,7 @@ class Mapper(Headers, Timing):
             if container in ("wav", "w64") and EXTENSIBLE.match(codec_id):
                 return int(codec_id[:8], 16)
             if container in ("avi", "asf", "wav", "w64"):
-                return int(codec_id, 16)
+                return int(codec_id.split("-")[0], 16)  # "FF-2": MediaInfo adds the AAC object type
             if container == "au":
                 return AU_TAGS.get(codec_name(track, container))
             if container == "aiff":  # AIFF-C's compression type; plain AIFF has none

@@ -15,7 +15,7 @@ import struct
 import typing as t
 
 from .mediainfo_codecs import fourcc_string
-from .mediainfo_ts import h264_sps
+from .mediainfo_ts import find_sps, h264_sps
 
 #: Boxes looked at, at most (a fragmented file has a ``moof`` per fragment at the top level).
 MAX_BOXES = 2000
@@ -310,4 +310,16 @@ def avc_config_fields(config: bytes) -> dict[str, t.Any]:
             sps = h264_sps(config[8:8 + length]) if len(config) >= 8 + length else None
             if sps and "reorder_frames" in sps:
                 out["has_b_frames"] = sps["reorder_frames"]
+    return out
+
+
+def h264_extradata_fields(extradata: bytes) -> dict[str, t.Any]:
+    """:func:`avc_config_fields` for avcC extradata; for Annex B (start codes), not avcC and
+    the reorder depth of its SPS."""
+    if extradata[:1] == b"\x01":
+        return avc_config_fields(extradata)
+    out: dict[str, t.Any] = {"is_avc": "false", "nal_length_size": "0"}
+    sps = find_sps(extradata + b"\0\0\1")
+    if sps and "reorder_frames" in sps:
+        out["has_b_frames"] = sps["reorder_frames"]
     return out

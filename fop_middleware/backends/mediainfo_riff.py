@@ -17,6 +17,7 @@ from ..avinfo import names
 from ..extractor import Source
 from .mediainfo_codecs import fourcc_string
 from .mediainfo_fields import disposition
+from .mediainfo_mov import h264_extradata_fields
 
 #: The most read to find the AVI header list (``hdrl``): it comes first, before the data.
 AVI_HEAD_BYTES = 64 * 1024
@@ -31,6 +32,8 @@ class AviStream:
     rate: int
     length: int
     sample_size: int
+    #: The codec's extra data after the ``strf`` header (BITMAPINFOHEADER, WAVEFORMATEX), if any.
+    extradata: bytes | None = None
 
     @property
     def time_base(self) -> Fraction | None:
@@ -64,7 +67,23 @@ def _walk(data: bytes, start: int, end: int, out: list[AviStream]) -> None:
             scale, rate, _start, length = struct.unpack_from("<IIII", data, body + 20)
             (sample_size,) = struct.unpack_from("<I", data, body + 44) if body + 48 <= end else (0,)
             out.append(AviStream(fcc, scale, rate, length, sample_size))
+        elif kind == b"strf" and out and body + size <= end:
+            out[-1].extradata = _strf_extradata(out[-1].kind, data[body:body + size])
         at = body + size + (size & 1)
+
+
+def _strf_extradata(kind: bytes, strf: bytes) -> bytes | None:
+    """What ``avi_read_header()`` / ``ff_get_wav_header()`` keep as extradata."""
+    if kind == b"vids" and len(strf) > 40:
+        return strf[40:]
+    if kind == b"auds" and len(strf) >= 18:
+        (tag,) = struct.unpack_from("<H", strf, 0)
+        (extra,) = struct.unpack_from("<H", strf, 16)
+        data = strf[18:18 + extra]
+        if tag == 0xFFFE:  # WAVE_FORMAT_EXTENSIBLE: 22 bytes of its own first
+            data = data[22:]
+        return data or None
+    return None
 
 
 #: ``ff_rm_codec_tags``' audio part (libavformat/rm.c): RealAudio codec tag -> codec.
@@ -188,6 +207,10 @@ def avi_fields(out: dict[str, t.Any], header: AviStream) -> None:
     else:
         out.pop("duration", None)
     out["nb_frames"] = str(header.length)
+    if header.extradata:
+        out["extradata_size"] = len(header.extradata)
+        if out.get("codec_name") == "h264":
+            out.update(h264_extradata_fields(header.extradata))
 
 
 def aiff_frames(stream: t.BinaryIO) -> int | None:

@@ -205,10 +205,11 @@ def _pes(found: TsStream, payload: bytes, start: bool) -> None:
         return
     if found.codec[0] == "h264" and found.sps is None and len(found.payload) < SPS_SEARCH_BYTES:
         found.payload += payload
-        found.sps = _find_sps(bytes(found.payload))
+        found.sps = find_sps(bytes(found.payload))
 
 
-def _find_sps(data: bytes) -> dict[str, t.Any] | None:
+def find_sps(data: bytes) -> dict[str, t.Any] | None:
+    """The first complete SPS of an Annex B byte stream, parsed."""
     at = data.find(b"\0\0\1")
     while at >= 0:
         end = data.find(b"\0\0\1", at + 3)
