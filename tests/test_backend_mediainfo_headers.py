@@ -14,6 +14,7 @@ import typing as t
 import pytest
 
 from fop_middleware import registry
+from fop_middleware.backends.mediainfo import READ_BUDGETS, _read_budget
 from fop_middleware.backends.mediainfo_flv import read_flv
 from fop_middleware.backends.mediainfo_riff import avi_streams, realaudio
 from fop_middleware.backends.mediainfo_ts import h264_sps, scan_ts
@@ -235,6 +236,14 @@ def test_colour_description_names(tmp_path: pathlib.Path) -> None:
     got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
     fields = ("color_range", "color_space", "color_transfer", "color_primaries")
     assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+
+
+def test_avi_reads_are_capped() -> None:
+    """libmediainfo reads ~9 MiB of any large AVI's frames; its header and index say it all."""
+    with open(MEDIA / "mpeg4_mp3.avi", "rb") as f:
+        assert _read_budget(f) == dict(READ_BUDGETS)[b"RIFFAVI "]
+        assert f.tell() == 0
+    assert _read_budget(io.BytesIO((MEDIA / "pcm_stereo.wav").read_bytes())) is None
 
 
 @needs_mediainfo

@@ -33,6 +33,11 @@ BUFFER_SIZE = 64 * 1024
 SECOND_LOOK_SPEED = 0.5
 SECOND_LOOK_BYTES = 1024 * 1024
 
+#: Files libmediainfo reads more of than it needs, by signature (first 4 bytes + bytes 8-12):
+#: an AVI's first ~9 MiB of frames, whatever its size, for nothing its header and index
+#: (read first) do not already say.
+READ_BUDGETS = ((b"RIFFAVI ", 2 * 1024 * 1024),)
+
 #: Process-wide libmediainfo options set once. MPEG-TS is otherwise scanned for its
 #: first 64 MB (``MpegTs_MaximumOffset``) whatever the parse speed; 2 MiB from each end
 #: finds the same streams and durations.
@@ -64,7 +69,8 @@ class MediainfoExtractor(Extractor):
     def extract(self, source: Source) -> dict[str, t.Any]:
         _set_global_options()
         deadline = time.monotonic() + source.timeout
-        mapper = Mapper(_tracks(source, BoundedReader(source.stream, deadline), PARSE_SPEED), source)
+        budget = _read_budget(source.stream)
+        mapper = Mapper(_tracks(source, BoundedReader(source.stream, deadline, budget), PARSE_SPEED), source)
         mapper.read_headers(BoundedReader(source.stream, deadline))
         if mapper.lacks_frame_rates():
             # Matroska keeps frame rates in its blocks, which parse speed 0 skips: look
@@ -72,6 +78,17 @@ class MediainfoExtractor(Extractor):
             capped = BoundedReader(source.stream, deadline, SECOND_LOOK_BYTES)
             mapper.add_frame_rates(_tracks(source, capped, SECOND_LOOK_SPEED))
         return mapper.answer()
+
+
+def _read_budget(stream: t.BinaryIO) -> int | None:
+    """The bytes libmediainfo may read of this file, by its signature; None: no cap."""
+    stream.seek(0)
+    head = stream.read(12)
+    stream.seek(0)
+    for signature, budget in READ_BUDGETS:
+        if head[:4] == signature[:4] and head[8:12] == signature[4:]:
+            return budget
+    return None
 
 
 def _tracks(source: Source, stream: BoundedReader, speed: float) -> list[dict[str, t.Any]]:
