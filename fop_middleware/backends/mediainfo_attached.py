@@ -89,6 +89,8 @@ def covers(general: dict[str, t.Any], images: list[dict[str, t.Any]], container:
         for key in ("pix_fmt", "color_range", "bits_per_raw_sample"):
             if picture.get(key):
                 stream[key] = picture[key]
+        if container.startswith("mov,"):
+            stream["id"] = "0x0"  # the mov demuxer shows ids; a cover has none
         stream["r_frame_rate"], stream["avg_frame_rate"] = "90000/1", "0/0"
         stream["time_base"] = "1/90000"
         _file_duration(general, stream)

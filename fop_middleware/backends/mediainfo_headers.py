@@ -18,6 +18,7 @@ from .mediainfo_flv import FlvInfo, read_flv
 from .mediainfo_mkv import MkvInfo, MkvTrack, read_matroska
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, read_mov
 from .mediainfo_mpa import start_samples
+from .mediainfo_ogg import last_granules
 from .mediainfo_riff import AviStream, aiff_frames, avi_streams, realaudio
 from .mediainfo_ts import TsInfo, TsStream, scan_ts
 
@@ -66,6 +67,14 @@ class Headers:
                 if frames is not None and track["@type"] == "Audio" and integer(track.get("SamplingRate")):
                     track["SamplingCount"] = str(frames)
                     track["Duration"] = str(frames / integer(track["SamplingRate"]))
+        elif self.format_name == "ogg":
+            samples = last_granules(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
+            for track in self.tracks:
+                count = samples.get(integer(track.get("ID")))
+                rate = 48000 if track.get("Format") == "Opus" else integer(track.get("SamplingRate"))
+                if track["@type"] == "Audio" and count and rate:
+                    track["Duration"] = str(count / rate)
+                    track.pop("SamplingCount", None)
         elif self.format_name == "mp3":
             self.mp3_start = start_samples(stream) or (0, 1)
         elif self.format_name == "avi":
@@ -101,6 +110,10 @@ class Headers:
         out["time_base"] = f"1/{scale}"
         if not found.timeless and self.mov and self.mov.data_size:
             out["start_pts"], out["start_time"] = 0, "0.000000"
+        if found.timeless and self.mov and self.mov.duration:
+            out["duration"] = f"{round(self.mov.duration * scale) / scale:.6f}"
+            if out["codec_type"] == "video":
+                out["r_frame_rate"] = f"{scale}/1"  # no packet to time: the time base's rate
         if "duration" in out:
             out["duration_ts"] = round(float(out["duration"]) * scale)
         if found.sample_count and out["codec_type"] in ("video", "audio"):

@@ -107,8 +107,12 @@ class Mapper(Headers, Timing):
             streams.extend(attachments(self.general, self.images, self.format_name, attachments_list, len(streams)))
         else:
             streams.extend(covers(self.general, self.images, self.format_name, len(streams)))
-        streams = [ordered(names.with_codec_time_base(stream)) for stream in streams]
-        return {"streams": streams, "format": self.format(streams)}
+        streams = [names.with_codec_time_base(stream) for stream in streams]
+        fmt = self.format(streams)
+        for stream in streams:
+            if stream["codec_type"] == "attachment" or stream.get("disposition", {}).get("attached_pic"):
+                _container_timing(stream, fmt)
+        return {"streams": [ordered(stream) for stream in streams], "format": fmt}
 
     def _ordered_tracks(self) -> list[dict[str, t.Any]]:
         """MediaInfo's tracks in libavformat's stream order.
@@ -388,6 +392,18 @@ def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
             name = tag.upper() if container == "matroska,webm" and tag != "title" else tag
             tags[name] = str(general[key])
     return tags
+
+
+def _container_timing(stream: dict[str, t.Any], fmt: dict[str, t.Any]) -> None:
+    """An attached picture or attachment has no packets: libavformat gives it the file's
+    start and duration, in its 1/90000 time base."""
+    start, duration = number(fmt.get("start_time")), number(fmt.get("duration"))
+    if start is not None:
+        stream["start_pts"] = round(start * 90000)
+        stream["start_time"] = f"{stream['start_pts'] / 90000:.6f}"
+    if duration:
+        stream["duration_ts"] = round(duration * 90000)
+        stream["duration"] = f"{stream['duration_ts'] / 90000:.6f}"
 
 
 def _span(streams: list[dict[str, t.Any]]) -> float | None:

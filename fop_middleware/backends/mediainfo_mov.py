@@ -67,6 +67,8 @@ class MovTrack:
 class MovInfo:
     minor_version: int | None = None
     creation_time: str | None = None
+    #: The movie header's duration in seconds, which tracks without timing of their own get.
+    duration: float | None = None
     tracks: list[MovTrack] = dataclasses.field(default_factory=list)
     #: Bytes of media data (``mdat`` payloads): none means no packet for ffprobe to time.
     data_size: int = 0
@@ -114,7 +116,11 @@ def _read(stream: t.BinaryIO, at: int, n: int) -> bytes:
 def _moov(stream: t.BinaryIO, start: int, end: int, info: MovInfo, budget: list[int]) -> None:
     for kind, payload, box_end in _boxes(stream, start, end, budget):
         if kind == b"mvhd":
-            info.creation_time = _creation_time(_read(stream, payload, 12))
+            data = _read(stream, payload, 32)
+            info.creation_time = _creation_time(data)
+            scale, duration = (struct.unpack(">IQ", data[20:32]) if data[:1] == b"\x01" and len(data) >= 32
+                               else struct.unpack(">II", data[12:20]) if len(data) >= 20 else (0, 0))
+            info.duration = duration / scale if scale else None
         elif kind == b"trak":
             track = MovTrack()
             _container(stream, payload, box_end, track, budget)
