@@ -26,8 +26,8 @@ EXTRA = pathlib.Path(__file__).parent / "files" / "media-extra"
 #: Fields of attached pictures and attachments that MediaInfo's report decides.
 ATTACHED_FIELDS = ("codec_name", "profile", "codec_type", "codec_tag_string", "width", "height", "coded_width",
                    "coded_height", "sample_aspect_ratio", "display_aspect_ratio", "pix_fmt", "level", "color_range",
-                   "color_space", "chroma_location", "refs", "r_frame_rate", "avg_frame_rate", "time_base",
-                   "bits_per_raw_sample", "disposition")
+                   "color_space", "chroma_location", "refs", "id", "r_frame_rate", "avg_frame_rate", "time_base",
+                   "start_pts", "start_time", "duration_ts", "duration", "bits_per_raw_sample", "disposition")
 
 MEDIAINFO = registry.availability("mediainfo")
 needs_mediainfo = pytest.mark.skipif(not MEDIAINFO.ok, reason=f"mediainfo unavailable: {MEDIAINFO.reason}")

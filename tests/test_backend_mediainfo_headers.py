@@ -162,7 +162,7 @@ def test_mp4_track_facts_come_from_the_moov(name: str) -> None:
 
 
 @needs_mediainfo
-@pytest.mark.parametrize("name", ["cbr_id3.mp3", "audio.flac", "vorbis.ogg", "pcm_stereo.wav"])
+@pytest.mark.parametrize("name", ["cbr_id3.mp3", "audio.flac", "vorbis.ogg", "voice.opus", "pcm_stereo.wav"])
 def test_audio_timing_follows_each_demuxer(name: str) -> None:
     """Time base, first timestamp (an MP3's LAME encoder delay) and duration in ticks."""
     got, want = extract_bytes((MEDIA / name).read_bytes(), name), load(MEDIA / (name + ".json"))
