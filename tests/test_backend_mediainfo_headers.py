@@ -238,6 +238,19 @@ def test_colour_description_names(tmp_path: pathlib.Path) -> None:
     assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
 
 
+@needs_mediainfo
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
+@pytest.mark.parametrize(("suffix", "pix_fmt"), [("avi", "yuvj444p"), ("mov", "yuvj420p"), ("avi", "yuvj422p")])
+def test_mjpeg_fields_from_the_first_frame(tmp_path: pathlib.Path, suffix: str, pix_fmt: str) -> None:
+    path = tmp_path / f"clip.{suffix}"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=0.2",
+                    "-c:v", "mjpeg", "-pix_fmt", pix_fmt, str(path)], check=True)
+    got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
+    fields = ("profile", "pix_fmt", "color_range", "color_space", "chroma_location", "bits_per_raw_sample")
+    assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+    assert got["streams"][0]["pix_fmt"] == pix_fmt
+
+
 def test_avi_reads_are_capped() -> None:
     """libmediainfo reads ~9 MiB of any large AVI's frames; its header and index say it all."""
     with open(MEDIA / "mpeg4_mp3.avi", "rb") as f:

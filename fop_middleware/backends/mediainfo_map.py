@@ -33,6 +33,7 @@ from .mediainfo_flv import flv_fields
 from .mediainfo_headers import Headers
 from .mediainfo_mkv import MkvTrack, entry_tags
 from .mediainfo_mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
+from .mediainfo_pictures import describe_image
 from .mediainfo_riff import avi_fields, realaudio_answer
 from .mediainfo_timing import Timing
 from .mediainfo_ts import ts_answer
@@ -230,6 +231,8 @@ class Mapper(Headers, Timing):
                 out["extradata_size"] = found.extradata_size
         elif self.mov and self._mov_track(track):
             self._mov_fields(out, t.cast(MovTrack, self._mov_track(track)))
+        if out["codec_name"] == "mjpeg":
+            self._jpeg_fields(out, track)
         add_fixed_fields(out, track, integer(track.get("BitDepth")))
         out["disposition"] = disposition(self._flags(track))
         tags = self._stream_tags(track)
@@ -258,6 +261,19 @@ class Mapper(Headers, Timing):
             out["duration"] = f"{duration:.6f}"
         out["disposition"] = disposition(self._flags(track))
         return out
+
+    def _jpeg_fields(self, out: dict[str, t.Any], track: dict[str, t.Any]) -> None:
+        """An MJPEG stream's decoder facts, from its first frame's headers."""
+        frame = b""
+        order = str(track.get("StreamOrder", ""))
+        if self.avi and order.isdigit() and int(order) < len(self.avi):
+            frame = self.avi[int(order)].first_frame
+        elif self.mov and self._mov_track(track) is not None:
+            frame = t.cast(MovTrack, self._mov_track(track)).first_frame
+        found = describe_image(frame) if frame else {}
+        for key in ("profile", "pix_fmt", "color_range", "bits_per_raw_sample"):
+            if found.get(key):
+                out.setdefault(key, found[key])
 
     def _flags(self, track: dict[str, t.Any]) -> list[str]:
         """The disposition flags the container keeps: Matroska's default and forced flags,

@@ -17,6 +17,8 @@ import typing as t
 from .mediainfo_codecs import fourcc_string
 from .mediainfo_ts import find_sps, h264_sps
 
+#: Bytes read of a video track's first frame: a JPEG's headers.
+FRAME_BYTES = 2048
 #: Boxes looked at, at most (a fragmented file has a ``moof`` per fragment at the top level).
 MAX_BOXES = 2000
 #: Bytes of a sample description read: the entry and the start of its codec configuration.
@@ -45,6 +47,9 @@ class MovTrack:
     vendor: bytes | None = None
     compressor: str = ""
     sample_count: int = 0
+    #: Where the first chunk of samples is (an MJPEG track's first frame starts there).
+    first_chunk: int | None = None
+    first_frame: bytes = b""
     #: The codec configuration: its box type, and the extradata size libavformat keeps.
     config: bytes = b""
     config_kind: bytes = b""
@@ -85,6 +90,10 @@ def read_mov(stream: t.BinaryIO, size: int) -> MovInfo:
             info.data_size += end - payload
         elif kind == b"moov":
             _moov(stream, payload, end, info, budget)
+    for track in info.tracks:
+        if track.handler == b"vide" and track.first_chunk is not None:
+            start = _read(stream, track.first_chunk, FRAME_BYTES)
+            track.first_frame = start if start[:2] == b"\xff\xd8" else b""  # a JPEG's headers
     return info
 
 
@@ -137,8 +146,10 @@ def _container(stream: t.BinaryIO, start: int, end: int, track: MovTrack, budget
             if len(data) >= 24:
                 track.track_id = struct.unpack(">I", data[20:24] if data[0] == 1 else data[12:16])[0]
         elif kind in (b"stco", b"co64", b"stts", b"stsc"):
-            data = _read(stream, payload, 8)
-            track.counts[kind] = struct.unpack(">I", data[4:8])[0] if len(data) == 8 else 0
+            data = _read(stream, payload, 16)
+            track.counts[kind] = struct.unpack(">I", data[4:8])[0] if len(data) >= 8 else 0
+            if kind in (b"stco", b"co64") and track.counts[kind] and len(data) >= (12 if kind == b"stco" else 16):
+                track.first_chunk = struct.unpack(">I" if kind == b"stco" else ">Q", data[8:12] if kind == b"stco" else data[8:16])[0]
         elif kind in (b"stsz", b"stz2"):
             data = _read(stream, payload, 12)
             if len(data) == 12:

@@ -33,7 +33,11 @@ def describe_picture(encoded: str) -> dict[str, t.Any]:
         data = base64.b64decode(encoded, validate=False)
     except (binascii.Error, ValueError):
         return {}
-    data = _unwrap_flac_picture(data)
+    return describe_image(_unwrap_flac_picture(data))
+
+
+def describe_image(data: bytes) -> dict[str, t.Any]:
+    """:func:`describe_picture` of raw image bytes (a cover, or an MJPEG frame's start)."""
     if data.startswith(b"\xff\xd8"):
         info: dict[str, t.Any] = {"codec_name": "mjpeg"}
     elif data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -97,8 +101,12 @@ def _jpeg_header(data: bytes) -> dict[str, t.Any]:
                 pix_fmt = "gray"
             elif precision == 8 and components == 3 and at + 10 + 9 <= len(data):
                 factors = [data[at + 11 + 3 * i] for i in range(3)]
-                if factors[1] == factors[2] == 0x11:
-                    pix_fmt = JPEG_PIX_FMTS.get((factors[0] >> 4, factors[0] & 0x0F))
+                luma, chroma = factors[0], factors[1]
+                if factors[1] == factors[2] and chroma & 0x0F and chroma >> 4 \
+                        and (luma >> 4) % (chroma >> 4) == 0 and (luma & 0x0F) % (chroma & 0x0F) == 0:
+                    # the luma:chroma sampling ratio decides (0x12 over 0x12 is 4:4:4)
+                    ratio = ((luma >> 4) // (chroma >> 4), (luma & 0x0F) // (chroma & 0x0F))
+                    pix_fmt = JPEG_PIX_FMTS.get(ratio)
             if pix_fmt:
                 info["pix_fmt"] = pix_fmt
             return info

@@ -19,6 +19,8 @@ from .mediainfo_codecs import fourcc_string
 from .mediainfo_fields import disposition
 from .mediainfo_mov import h264_extradata_fields
 
+#: Bytes kept of a stream's first frame (a JPEG's headers).
+FRAME_BYTES = 2048
 #: The most read to find the AVI header list (``hdrl``): it comes first, before the data.
 AVI_HEAD_BYTES = 64 * 1024
 
@@ -34,6 +36,8 @@ class AviStream:
     sample_size: int
     #: The codec's extra data after the ``strf`` header (BITMAPINFOHEADER, WAVEFORMATEX), if any.
     extradata: bytes | None = None
+    #: The start of the stream's first frame, when it is in the bytes read.
+    first_frame: bytes = b""
 
     @property
     def time_base(self) -> Fraction | None:
@@ -61,6 +65,7 @@ def _walk(data: bytes, start: int, end: int, out: list[AviStream]) -> None:
             if data[body:body + 4] in (b"hdrl", b"strl"):
                 _walk(data, body + 4, min(body + size, end), out)
             elif data[body:body + 4] == b"movi":
+                _first_frames(data, body + 4, min(body + size, end), out)
                 return
         elif kind == b"strh" and body + 36 <= end:
             fcc = data[body:body + 4]
@@ -70,6 +75,20 @@ def _walk(data: bytes, start: int, end: int, out: list[AviStream]) -> None:
         elif kind == b"strf" and out and body + size <= end:
             out[-1].extradata = _strf_extradata(out[-1].kind, data[body:body + size])
         at = body + size + (size & 1)
+
+
+def _first_frames(data: bytes, start: int, end: int, out: list[AviStream]) -> None:
+    """The first bytes of each stream's first chunk (``NNdc``/``NNdb``/``NNwb``) in ``movi``."""
+    at = start
+    while at + 8 <= end:
+        kind, size = struct.unpack_from("<4sI", data, at)
+        if kind == b"LIST":  # rec lists: their chunks are inside
+            at += 12
+            continue
+        number = kind[:2]
+        if number.isdigit() and int(number) < len(out) and not out[int(number)].first_frame and size:
+            out[int(number)].first_frame = data[at + 8:at + 8 + min(size, FRAME_BYTES)]
+        at += 8 + size + (size & 1)
 
 
 def _strf_extradata(kind: bytes, strf: bytes) -> bytes | None:
