@@ -251,6 +251,17 @@ def test_mjpeg_fields_from_the_first_frame(tmp_path: pathlib.Path, suffix: str, 
     assert got["streams"][0]["pix_fmt"] == pix_fmt
 
 
+@needs_mediainfo
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
+def test_theora_pixel_format_and_coded_size(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "clip.ogv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=72x40:rate=25:duration=0.2",
+                    "-c:v", "libtheora", "-pix_fmt", "yuv422p", str(path)], check=True)
+    got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
+    fields = ("pix_fmt", "coded_width", "coded_height", "width", "height")
+    assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
+
+
 def test_avi_reads_are_capped() -> None:
     """libmediainfo reads ~9 MiB of any large AVI's frames; its header and index say it all."""
     with open(MEDIA / "mpeg4_mp3.avi", "rb") as f:

@@ -18,7 +18,7 @@ from .mediainfo_flv import FlvInfo, read_flv
 from .mediainfo_mkv import MkvInfo, MkvTrack, read_matroska
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, read_mov
 from .mediainfo_mpa import start_samples
-from .mediainfo_ogg import last_granules
+from .mediainfo_ogg import last_granules, theora_headers
 from .mediainfo_riff import AviStream, aiff_frames, avi_streams, realaudio
 from .mediainfo_ts import TsInfo, TsStream, scan_ts
 
@@ -68,6 +68,9 @@ class Headers:
                     track["SamplingCount"] = str(frames)
                     track["Duration"] = str(frames / integer(track["SamplingRate"]))
         elif self.format_name == "ogg":
+            theora = theora_headers(stream)
+            for track in self.tracks:
+                track["_theora"] = theora.get(str(track.get("ID")), {})
             samples = last_granules(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
             for track in self.tracks:
                 count = samples.get(integer(track.get("ID")))

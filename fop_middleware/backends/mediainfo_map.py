@@ -233,6 +233,8 @@ class Mapper(Headers, Timing):
             self._mov_fields(out, t.cast(MovTrack, self._mov_track(track)))
         if out["codec_name"] == "mjpeg":
             self._jpeg_fields(out, track)
+        for key, value in (track.get("_theora") or {}).items():
+            out.setdefault(key, value)
         add_fixed_fields(out, track, integer(track.get("BitDepth")))
         out["disposition"] = disposition(self._flags(track))
         tags = self._stream_tags(track)
