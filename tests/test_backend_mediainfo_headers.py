@@ -175,7 +175,7 @@ def test_audio_timing_follows_each_demuxer(name: str) -> None:
 @needs_mediainfo
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian ffmpeg) not installed")
 @pytest.mark.parametrize(("codec", "suffix"), [("pcm_s24le", "wav"), ("pcm_mulaw", "au"), ("pcm_s16be", "aiff"),
-                                               ("wavpack", "wv"), ("ac3", "ac3")])
+                                               ("wavpack", "wv"), ("ac3", "ac3"), ("adpcm_ms", "wav")])
 def test_raw_audio_containers_match_ffprobe(tmp_path: pathlib.Path, codec: str, suffix: str) -> None:
     """Codec tags (WAVE_FORMAT_EXTENSIBLE, AU encodings), layouts, sample formats and timing."""
     path = tmp_path / f"tone.{suffix}"
@@ -183,7 +183,7 @@ def test_raw_audio_containers_match_ffprobe(tmp_path: pathlib.Path, codec: str, 
                     "-c:a", codec, "-bitexact", str(path)], check=True)
     got, want = extract_bytes(path.read_bytes(), path.name), ffprobe_path(path)
     fields = ("codec_name", "codec_tag_string", "codec_tag", "sample_fmt", "channel_layout", "bits_per_raw_sample",
-              "time_base", "start_pts", "duration_ts")
+              "time_base", "start_pts", "duration_ts", "bit_rate")
     assert {k: got["streams"][0].get(k) for k in fields} == {k: want["streams"][0].get(k) for k in fields}
 
 

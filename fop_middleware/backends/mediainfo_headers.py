@@ -19,7 +19,7 @@ from .mediainfo_mkv import MkvInfo, MkvTrack, read_matroska
 from .mediainfo_mov import MovInfo, MovTrack, codec_fields, read_mov
 from .mediainfo_mpa import start_samples
 from .mediainfo_ogg import last_granules, theora_headers
-from .mediainfo_riff import AviStream, aiff_frames, avi_streams, realaudio
+from .mediainfo_riff import AviStream, aiff_frames, avi_streams, realaudio, wav_byte_rate
 from .mediainfo_ts import TsInfo, TsStream, scan_ts
 
 logger = logging.getLogger("fop_middleware")
@@ -42,6 +42,7 @@ class Headers:
         self.mp3_start: tuple[int, int] | None = None
         self.mkv: list[MkvTrack] = []
         self.matroska: MkvInfo | None = None
+        self.wav_byte_rate: int | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB).
@@ -78,6 +79,8 @@ class Headers:
                 if track["@type"] == "Audio" and count and rate:
                     track["Duration"] = str(count / rate)
                     track.pop("SamplingCount", None)
+        elif self.format_name == "wav":
+            self.wav_byte_rate = wav_byte_rate(stream)
         elif self.format_name == "mp3":
             self.mp3_start = start_samples(stream) or (0, 1)
         elif self.format_name == "avi":

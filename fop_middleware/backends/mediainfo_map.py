@@ -162,6 +162,8 @@ class Mapper(Headers, Timing):
         if size and duration:
             # libavformat divides by the duration in whole microseconds, in doubles
             out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
+        elif any("bit_rate" in st for st in streams):  # no duration: the streams' rates added up
+            out["bit_rate"] = str(sum(integer(st.get("bit_rate")) for st in streams))
         out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
         tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
         if self.matroska:

@@ -249,3 +249,19 @@ def aiff_frames(stream: t.BinaryIO) -> int | None:
             return struct.unpack(">I", chunk[10:14])[0] if len(chunk) == 14 else None
         at += 8 + size + (size & 1)
     return None
+
+
+def wav_byte_rate(stream: t.BinaryIO) -> int | None:
+    """``nAvgBytesPerSec`` of a WAVE file's ``fmt `` chunk, which ``ff_get_wav_header()``
+    takes as the bit rate (times 8) of codecs other than PCM."""
+    stream.seek(0)
+    head = stream.read(4096)
+    if head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+        return None
+    at = 12
+    while at + 16 <= len(head):
+        kind, size = struct.unpack_from("<4sI", head, at)
+        if kind == b"fmt " and at + 20 <= len(head):
+            return struct.unpack_from("<I", head, at + 16)[0]
+        at += 8 + size + (size & 1)
+    return None

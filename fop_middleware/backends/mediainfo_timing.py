@@ -36,6 +36,7 @@ class Timing:
 
     format_name: str
     mp3_start: tuple[int, int] | None
+    wav_byte_rate: int | None
 
     def _times(self, kind: str, track: dict[str, t.Any], out: dict[str, t.Any]) -> None:
         if kind == "subtitle" and self.format_name not in INDEXED:
@@ -50,7 +51,7 @@ class Timing:
             out["duration"] = f"{duration:.6f}"
             self._stream_ticks(out, duration, frames)
         bit_rate = self._bit_rate(out, track)
-        if bit_rate and self.format_name != "flac":
+        if bit_rate and self.format_name not in ("flac", "wv"):  # lossless raw: no rate of its own
             out["bit_rate"] = str(bit_rate)
         if frames and self.format_name in INDEXED:
             out["nb_frames"] = str(frames)
@@ -119,6 +120,8 @@ class Timing:
         if codec.startswith("pcm_") and codec in names.BITS_PER_SAMPLE:
             # libavcodec's rule for PCM: rate x channels x sample size
             return integer(out.get("sample_rate")) * integer(out.get("channels")) * names.BITS_PER_SAMPLE[codec]
+        if self.wav_byte_rate:  # WAVE: the header's average byte rate
+            return self.wav_byte_rate * 8
         if self.format_name.startswith("mov,") and codec in ESDS_CODECS and track.get("BitRate_Nominal"):
             # the esds/btrt average bit rate, which the mov demuxer prefers
             return integer(track["BitRate_Nominal"])
