@@ -17,7 +17,8 @@ from fop_middleware import registry
 from fop_middleware.backends.mediainfo import READ_BUDGETS, _read_budget
 from fop_middleware.backends.mediainfo_flv import read_flv
 from fop_middleware.backends.mediainfo_riff import avi_streams, realaudio
-from fop_middleware.backends.mediainfo_ts import h264_sps, scan_ts
+from fop_middleware.avinfo.h264 import parse_sps
+from fop_middleware.backends.mediainfo_ts import scan_ts
 from fop_middleware.extractor import Source
 
 from avinfo_contract import MEDIA, core_differences
@@ -142,7 +143,7 @@ def test_h264_sps_fields() -> None:
     sps = info.streams[0].sps
     want = load(MEDIA / "h264_aac.ts.json")["streams"][0]
     assert sps is not None and (sps["width"], sps["height"], sps["level"]) == (want["width"], want["height"], want["level"])
-    assert h264_sps(b"\x67") is None
+    assert parse_sps(b"\x67") is None
     assert scan_ts(io.BytesIO(b"\0" * 1000)) is None
 
 

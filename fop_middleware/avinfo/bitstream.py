@@ -64,89 +64,13 @@ def mpeg4_private(extradata: bytes | None) -> dict[str, str]:
     return {"quarter_sample": "false", "divx_packed": "true" if packed else "false"}
 
 
-def _first_sps(extradata: bytes) -> bytes | None:
-    """The first SPS NAL of avcC or Annex B extradata."""
-    if extradata[0] == 1 and len(extradata) > 8:
-        count = extradata[5] & 0x1F
-        if count:
-            size = int.from_bytes(extradata[6:8], "big")
-            return extradata[8:8 + size]
-        return None
-    for part in re.split(rb"\x00\x00\x01", extradata):
-        if part and part[0] & 0x1F == 7:
-            return part.rstrip(b"\x00")
-    return None
-
-
-def _skip_scaling_list(r: BitReader, size: int) -> None:
+def skip_scaling_list(r: BitReader, size: int) -> None:
+    """Skip an H.264 scaling list (``decode_scaling_list()``)."""
     last = nxt = 8
     for _ in range(size):
         if nxt:
             nxt = (last + r.se() + 256) % 256
         last = nxt or last
-
-
-def h264_chroma_location(extradata: bytes | None) -> str | None:
-    """``chroma_location`` the H.264 decoder reports: the SPS VUI's, else ``left``.
-
-    ``h264_decode_init()`` starts from ``left``; ``decode_vui_parameters()`` replaces it
-    only when the VUI has chroma location info (None: a type with no name).
-    """
-    sps = _first_sps(extradata) if extradata else None
-    if not sps:
-        return "left"
-    try:
-        r = BitReader(unescape(sps[1:]))
-        profile = r.bits(8)
-        r.bits(16)
-        r.ue()
-        if profile in (100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135):
-            chroma_format = r.ue()
-            if chroma_format == 3:
-                r.bits(1)
-            r.ue()
-            r.ue()
-            r.bits(1)
-            if r.bits(1):
-                for i in range(8 if chroma_format != 3 else 12):
-                    if r.bits(1):
-                        _skip_scaling_list(r, 16 if i < 6 else 64)
-        r.ue()
-        poc_type = r.ue()
-        if poc_type == 0:
-            r.ue()
-        elif poc_type == 1:
-            r.bits(1)
-            r.se()
-            r.se()
-            for _ in range(r.ue()):
-                r.se()
-        r.ue()
-        r.bits(1)
-        r.ue()
-        r.ue()
-        if not r.bits(1):
-            r.bits(1)
-        r.bits(1)
-        if r.bits(1):
-            r.ue(), r.ue(), r.ue(), r.ue()
-        if not r.bits(1):
-            return "left"
-        if r.bits(1) and r.bits(8) == 255:
-            r.bits(32)
-        if r.bits(1):
-            r.bits(1)
-        if r.bits(1):
-            r.bits(4)
-            if r.bits(1):
-                r.bits(24)
-        if r.bits(1):
-            top = r.ue()
-            r.ue()
-            return CHROMA_LOCATIONS[top + 1] if top <= 5 else None
-    except (EOFError, ValueError):
-        pass
-    return "left"
 
 
 def _hevc_sps(extradata: bytes) -> bytes | None:

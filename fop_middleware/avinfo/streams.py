@@ -14,7 +14,7 @@ import re
 import struct
 import typing as t
 
-from . import bitstream, codecs, ffmt, isobmff, layouts
+from . import bitstream, codecs, ffmt, h264, isobmff, layouts
 from .names import CODEC_LONG_NAMES
 
 if t.TYPE_CHECKING:
@@ -110,7 +110,7 @@ def _video_fields(out: dict[str, t.Any], stream: t.Any, name: str, delay: int, c
     if chroma is None:
         chroma = codecs.CHROMA_LOCATION.get(name)
     if name == "h264":
-        chroma = bitstream.h264_chroma_location(cc.extradata)
+        chroma = h264.chroma_location(cc.extradata)
     elif name == "hevc":
         chroma = bitstream.hevc_chroma_location(cc.extradata)
     elif name == "av1":

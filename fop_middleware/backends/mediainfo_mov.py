@@ -14,8 +14,8 @@ import datetime
 import struct
 import typing as t
 
+from ..avinfo import h264
 from .mediainfo_codecs import fourcc_string
-from .mediainfo_ts import find_sps, h264_sps
 
 #: Bytes read of a video track's first frame: a JPEG's headers.
 FRAME_BYTES = 2048
@@ -324,7 +324,7 @@ def avc_config_fields(config: bytes) -> dict[str, t.Any]:
         out["is_avc"], out["nal_length_size"] = "true", str((config[4] & 3) + 1)
         if config[5] & 0x1F:
             length = struct.unpack(">H", config[6:8])[0]
-            sps = h264_sps(config[8:8 + length]) if len(config) >= 8 + length else None
+            sps = h264.parse_sps(config[8:8 + length]) if len(config) >= 8 + length else None
             if sps and "reorder_frames" in sps:
                 out["has_b_frames"] = sps["reorder_frames"]
     return out
@@ -336,7 +336,7 @@ def h264_extradata_fields(extradata: bytes) -> dict[str, t.Any]:
     if extradata[:1] == b"\x01":
         return avc_config_fields(extradata)
     out: dict[str, t.Any] = {"is_avc": "false", "nal_length_size": "0"}
-    sps = find_sps(extradata + b"\0\0\1")
+    sps = h264.find_sps(extradata + b"\0\0\1")
     if sps and "reorder_frames" in sps:
         out["has_b_frames"] = sps["reorder_frames"]
     return out

@@ -13,8 +13,7 @@ import dataclasses
 import typing as t
 from fractions import Fraction
 
-from ..avinfo import names
-from ..avinfo.bitstream import BitReader, unescape
+from ..avinfo import h264, names
 from ..extractor import Source
 from .mediainfo_codecs import fourcc_string
 from .mediainfo_fields import add_fixed_fields, disposition, ordered
@@ -45,12 +44,6 @@ PRIVATE_DESCRIPTORS = {0x6A: ("ac3", "audio"), 0x7A: ("eac3", "audio"), 0x7B: ("
                        0x56: ("dvb_teletext", "subtitle"), 0x59: ("dvb_subtitle", "subtitle")}
 
 #: H.264 profiles whose SPS carries chroma format and bit depths.
-HIGH_PROFILES = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135}
-#: profile_idc (and constraint_set3 for intra) -> FFmpeg's profile name.
-H264_PROFILES = {66: "Baseline", 77: "Main", 88: "Extended", 100: "High", 110: "High 10", 122: "High 4:2:2",
-                 244: "High 4:4:4 Predictive", 44: "CAVLC 4:4:4"}
-
-
 @dataclasses.dataclass
 class TsStream:
     pid: int
@@ -205,125 +198,7 @@ def _pes(found: TsStream, payload: bytes, start: bool) -> None:
         return
     if found.codec[0] == "h264" and found.sps is None and len(found.payload) < SPS_SEARCH_BYTES:
         found.payload += payload
-        found.sps = find_sps(bytes(found.payload))
-
-
-def find_sps(data: bytes) -> dict[str, t.Any] | None:
-    """The first complete SPS of an Annex B byte stream, parsed."""
-    at = data.find(b"\0\0\1")
-    while at >= 0:
-        end = data.find(b"\0\0\1", at + 3)
-        if data[at + 3:at + 4] and data[at + 3] & 0x1F == 7:
-            if end < 0:
-                return None  # may go on in the next packet
-            return h264_sps(data[at + 3:end].rstrip(b"\0"))
-        at = end
-    return None
-
-
-def h264_sps(nal: bytes) -> dict[str, t.Any] | None:
-    """Profile, level, size, chroma format, bit depth and frame rate of an H.264 SPS NAL."""
-    try:
-        r = BitReader(unescape(nal[1:]))
-        profile, constraints, level = r.bits(8), r.bits(8), r.bits(8)
-        r.ue()
-        chroma, depth = 1, 8
-        if profile in HIGH_PROFILES:
-            chroma = r.ue()
-            if chroma == 3:
-                r.bits(1)
-            depth = r.ue() + 8
-            r.ue()
-            r.bits(1)
-            if r.bits(1):
-                for i in range(8 if chroma != 3 else 12):
-                    if r.bits(1):
-                        _skip_scaling_list(r, 16 if i < 6 else 64)
-        r.ue()
-        poc_type = r.ue()
-        if poc_type == 0:
-            r.ue()
-        elif poc_type == 1:
-            r.bits(1)
-            r.se()
-            r.se()
-            for _ in range(r.ue()):
-                r.se()
-        r.ue()
-        r.bits(1)
-        width_mbs, height_units = r.ue() + 1, r.ue() + 1
-        frame_mbs_only = r.bits(1)
-        if not frame_mbs_only:
-            r.bits(1)
-        r.bits(1)
-        crop = (r.ue(), r.ue(), r.ue(), r.ue()) if r.bits(1) else (0, 0, 0, 0)
-        sub_w, sub_h = {0: (1, 1), 1: (2, 2), 2: (2, 1), 3: (1, 1)}.get(chroma, (2, 2))
-        unit_y = sub_h * (2 - frame_mbs_only) if chroma else 2 - frame_mbs_only
-        out: dict[str, t.Any] = {
-            "profile": _profile_name(profile, constraints), "level": level, "chroma_format": chroma, "bit_depth": depth,
-            "width": width_mbs * 16 - sub_w * (crop[0] + crop[1]),
-            "height": (2 - frame_mbs_only) * height_units * 16 - unit_y * (crop[2] + crop[3]),
-        }
-        if r.bits(1):
-            _vui(r, out)
-        return out
-    except (EOFError, ValueError):
-        return None
-
-
-def _vui(r: BitReader, out: dict[str, t.Any]) -> None:
-    if r.bits(1) and r.bits(8) == 255:
-        r.bits(32)
-    if r.bits(1):
-        r.bits(1)
-    if r.bits(1):
-        r.bits(4)
-        if r.bits(1):
-            r.bits(24)
-    if r.bits(1):
-        r.ue()
-        r.ue()
-    if r.bits(1):
-        units, scale = r.bits(32), r.bits(32)
-        if units and scale:
-            out["frame_rate"] = Fraction(scale, 2 * units)
-        r.bits(1)
-    nal_hrd, vcl_hrd = r.bits(1) and _skip_hrd(r), r.bits(1) and _skip_hrd(r)
-    if nal_hrd or vcl_hrd:
-        r.bits(1)
-    r.bits(1)
-    if r.bits(1):  # bitstream restriction: the reorder depth the decoder takes as has_b_frames
-        r.bits(1)
-        for _ in range(4):
-            r.ue()
-        out["reorder_frames"] = r.ue()
-
-
-def _skip_hrd(r: BitReader) -> bool:
-    count = r.ue() + 1
-    r.bits(8)
-    for _ in range(count):
-        r.ue()
-        r.ue()
-        r.bits(1)
-    r.bits(20)
-    return True
-
-
-def _skip_scaling_list(r: BitReader, size: int) -> None:
-    last = nxt = 8
-    for _ in range(size):
-        if nxt:
-            nxt = (last + r.se() + 256) % 256
-        last = nxt or last
-
-
-def _profile_name(profile: int, constraints: int) -> str:
-    if profile == 66 and constraints & 0x40:
-        return "Constrained Baseline"
-    if profile in (110, 122, 244) and constraints & 0x10:
-        return H264_PROFILES[profile] + " Intra"
-    return H264_PROFILES.get(profile, "")
+        found.sps = h264.find_sps(bytes(found.payload))
 
 
 def ts_answer(info: TsInfo, source: Source) -> dict[str, t.Any]:
