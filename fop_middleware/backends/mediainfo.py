@@ -71,7 +71,7 @@ class MediainfoExtractor(Extractor):
         deadline = time.monotonic() + source.timeout
         budget = _read_budget(source.stream)
         mapper = Mapper(_tracks(source, BoundedReader(source.stream, deadline, budget), PARSE_SPEED), source)
-        mapper.read_headers(BoundedReader(source.stream, deadline))
+        mapper.read_headers(t.cast("t.BinaryIO", BoundedReader(source.stream, deadline)))
         if mapper.lacks_frame_rates():
             # Matroska keeps frame rates in its blocks, which parse speed 0 skips: look
             # at the first blocks only, and take nothing else from that second look.

@@ -198,7 +198,7 @@ class _Amf:
     def number(self) -> float:
         (value,) = struct.unpack_from(">d", self.data, self.at)
         self.at += 8
-        return value
+        return float(value)
 
     def value(self, info: FlvInfo, key: str | None, depth: int) -> None:
         if depth > MAX_DEPTH:

@@ -247,11 +247,11 @@ class Mapper(Headers, Timing):
     def data_stream(self, track: dict[str, t.Any], index: int) -> dict[str, t.Any] | None:
         """A QuickTime timecode or metadata track: ffprobe lists it as a codec-less data stream."""
         if "_flv" in track:
-            out = {"index": index, "codec_type": "data", "codec_tag_string": "[0][0][0][0]", "codec_tag": "0x0000",
+            flv_out: dict[str, t.Any] = {"index": index, "codec_type": "data", "codec_tag_string": "[0][0][0][0]", "codec_tag": "0x0000",
                    "r_frame_rate": "0/0", "avg_frame_rate": "0/0", "time_base": "1/1000"}
-            flv_fields(out, track["_flv"], self.flv)
-            out["disposition"] = disposition()
-            return out
+            flv_fields(flv_out, track["_flv"], self.flv)
+            flv_out["disposition"] = disposition()
+            return flv_out
         if not self.format_name.startswith("mov,") or "StreamOrder" not in track:
             return None
         out: dict[str, t.Any] = {"index": index, "codec_type": "data"}
@@ -312,9 +312,9 @@ class Mapper(Headers, Timing):
                 raw = codec_id[:4].encode("latin-1")
                 return int.from_bytes(raw, "little") if len(raw) == 4 else 0
             if container == "mpegts":
-                found = self._ts_stream(track)
-                if found is not None and len(found.registration) == 4:  # the descriptor's format
-                    return int.from_bytes(found.registration, "little")
+                ts_found = self._ts_stream(track)
+                if ts_found is not None and len(ts_found.registration) == 4:  # the descriptor's format
+                    return int.from_bytes(ts_found.registration, "little")
                 return int(codec_id.split("-")[0])
         except (ValueError, UnicodeEncodeError):
             pass

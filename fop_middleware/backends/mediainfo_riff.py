@@ -262,6 +262,6 @@ def wav_byte_rate(stream: t.BinaryIO) -> int | None:
     while at + 16 <= len(head):
         kind, size = struct.unpack_from("<4sI", head, at)
         if kind == b"fmt " and at + 20 <= len(head):
-            return struct.unpack_from("<I", head, at + 16)[0]
+            return int(struct.unpack_from("<I", head, at + 16)[0])
         at += 8 + size + (size & 1)
     return None
