@@ -73,6 +73,24 @@ def skip_scaling_list(r: BitReader, size: int) -> None:
         last = nxt or last
 
 
+def skip_vui_to_chroma_location(r: BitReader) -> bool:
+    """Skip the VUI fields H.264 and HEVC share up to ``chroma_loc_info_present_flag``; return it."""
+    if r.bits(1) and r.bits(8) == 255:  # aspect ratio info, extended SAR
+        r.bits(32)
+    if r.bits(1):  # overscan info
+        r.bits(1)
+    if r.bits(1):  # video signal type, colour description
+        r.bits(4)
+        if r.bits(1):
+            r.bits(24)
+    return bool(r.bits(1))
+
+
+def chroma_location_name(top_field_type: int) -> str | None:
+    """FFmpeg's name of a VUI chroma sample location type (None: a type with no name)."""
+    return CHROMA_LOCATIONS[top_field_type + 1] if top_field_type <= 5 else None
+
+
 def _hevc_sps(extradata: bytes) -> bytes | None:
     """The first SPS NAL (type 33) of hvcC or Annex B extradata, without its 2-byte header."""
     if len(extradata) > 23 and extradata[0] == 1:
@@ -173,20 +191,9 @@ def hevc_chroma_location(extradata: bytes | None) -> str | None:
         r.bits(2)
         if chroma_format != 1:
             return None
-        if not r.bits(1):  # no VUI
+        if not r.bits(1) or not skip_vui_to_chroma_location(r):  # no VUI, or no location in it
             return "left"
-        if r.bits(1) and r.bits(8) == 255:
-            r.bits(32)
-        if r.bits(1):
-            r.bits(1)
-        if r.bits(1):
-            r.bits(4)
-            if r.bits(1):
-                r.bits(24)
-        if not r.bits(1):
-            return "left"
-        top = r.ue()
-        return CHROMA_LOCATIONS[top + 1] if top <= 5 else None
+        return chroma_location_name(r.ue())
     except (EOFError, ValueError, IndexError):
         return "left" if sps else None
 

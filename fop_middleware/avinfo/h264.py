@@ -11,8 +11,7 @@ import re
 import typing as t
 from fractions import Fraction
 
-from .bitstream import BitReader, skip_scaling_list, unescape
-from .ffmt import CHROMA_LOCATIONS
+from .bitstream import BitReader, chroma_location_name, skip_scaling_list, skip_vui_to_chroma_location, unescape
 
 #: profile_idc values whose SPS carries chroma format, bit depths and scaling matrices.
 HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
@@ -132,18 +131,9 @@ def parse_sps(nal: bytes) -> dict[str, t.Any] | None:
 
 
 def _read_vui(r: BitReader, out: dict[str, t.Any]) -> None:
-    if r.bits(1) and r.bits(8) == 255:
-        r.bits(32)
-    if r.bits(1):
-        r.bits(1)
-    if r.bits(1):
-        r.bits(4)
-        if r.bits(1):
-            r.bits(24)
-    if r.bits(1):
-        top = r.ue()
-        r.ue()
-        out["chroma_location"] = CHROMA_LOCATIONS[top + 1] if top <= 5 else None
+    if skip_vui_to_chroma_location(r):
+        top, _bottom = r.ue(), r.ue()
+        out["chroma_location"] = chroma_location_name(top)
     if r.bits(1):
         units, scale = r.bits(32), r.bits(32)
         if units and scale:
