@@ -271,13 +271,20 @@ def _one_srational(entry: ExifEntry) -> tuple[int, int] | None:
     return _srational(entry)
 
 
-def _fnumber(entry: ExifEntry) -> bytes:
-    ratio = _one_rational(entry)
+def _quotient(entry: ExifEntry, fmt: int) -> float | bytes:
+    """The value of a single (S)RATIONAL entry, or libexif's whole text when there is none:
+    empty for a wrong format or count (CF/CC), the generic text for a zero denominator."""
+    ratio = _one_rational(entry) if fmt == Format.RATIONAL else _one_srational(entry)
     if ratio is None:
         return b""
     if not ratio[1]:
         return _format_value(entry)
-    return b"f/%.1f" % (ratio[0] / ratio[1])
+    return ratio[0] / ratio[1]
+
+
+def _fnumber(entry: ExifEntry) -> bytes:
+    d = _quotient(entry, Format.RATIONAL)
+    return d if isinstance(d, bytes) else b"f/%.1f" % d
 
 
 def _aperture(entry: ExifEntry) -> bytes:
@@ -312,32 +319,22 @@ def _focal_length(entry: ExifEntry, ifd0: Iterable[ExifEntry]) -> bytes:
 
 
 def _subject_distance(entry: ExifEntry) -> bytes:
-    ratio = _one_rational(entry)
-    if ratio is None:
-        return b""
-    if not ratio[1]:
-        return _format_value(entry)
-    return b"%.1f m" % (ratio[0] / ratio[1])
+    d = _quotient(entry, Format.RATIONAL)
+    return d if isinstance(d, bytes) else b"%.1f m" % d
 
 
 def _exposure_time(entry: ExifEntry) -> bytes:
-    ratio = _one_rational(entry)
-    if ratio is None:
-        return b""
-    if not ratio[1]:
-        return _format_value(entry)
-    d = ratio[0] / ratio[1]
+    d = _quotient(entry, Format.RATIONAL)
+    if isinstance(d, bytes):
+        return d
     text = b"1/%.0f" % (1.0 / d) if d and d < 1 else b"%.0f" % d
     return text + b" sec."
 
 
 def _shutter_speed(entry: ExifEntry) -> bytes:
-    ratio = _one_srational(entry)
-    if ratio is None:
-        return b""
-    if not ratio[1]:
-        return _format_value(entry)
-    d = ratio[0] / ratio[1]
+    d = _quotient(entry, Format.SRATIONAL)
+    if isinstance(d, bytes):
+        return d
     text = b"%.2f EV" % d
     if _pow2(d):
         d = 1.0 / _pow2(d)
@@ -347,23 +344,16 @@ def _shutter_speed(entry: ExifEntry) -> bytes:
 
 
 def _brightness(entry: ExifEntry) -> bytes:
-    ratio = _one_srational(entry)
-    if ratio is None:
-        return b""
-    if not ratio[1]:
-        return _format_value(entry)
-    d = ratio[0] / ratio[1]
+    d = _quotient(entry, Format.SRATIONAL)
+    if isinstance(d, bytes):
+        return d
     luminance = 1.0 / (math.pi * 0.3048 * 0.3048) * _pow2(d)
     return b"%.2f EV" % d + _suffix(b" (%.2f cd/m^2)" % luminance)
 
 
 def _exposure_bias(entry: ExifEntry) -> bytes:
-    ratio = _one_srational(entry)
-    if ratio is None:
-        return b""
-    if not ratio[1]:
-        return _format_value(entry)
-    return b"%.2f EV" % (ratio[0] / ratio[1])
+    d = _quotient(entry, Format.SRATIONAL)
+    return d if isinstance(d, bytes) else b"%.2f EV" % d
 
 
 def _one_byte_name(entry: ExifEntry, fmt: int, names: dict[int, bytes]) -> bytes:
