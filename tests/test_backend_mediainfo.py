@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from fop_middleware import registry
-from fop_middleware.backends.mediainfo_codecs import codec_name
-from fop_middleware.backends.mediainfo_pictures import describe_picture
+from fop_middleware.backends.mediainfo.codecs import codec_name
+from fop_middleware.backends.mediainfo.pictures import describe_picture
 from fop_middleware.errors import ExtractorTimeout
 from fop_middleware.extractor import Source
 

@@ -15,10 +15,10 @@ import pytest
 
 from fop_middleware import registry
 from fop_middleware.backends.mediainfo import READ_BUDGETS, _read_budget
-from fop_middleware.backends.mediainfo_flv import read_flv
-from fop_middleware.backends.mediainfo_riff import avi_streams, realaudio
+from fop_middleware.backends.mediainfo.flv import read_flv
+from fop_middleware.backends.mediainfo.riff import avi_streams, realaudio
 from fop_middleware.avinfo.h264 import parse_sps
-from fop_middleware.backends.mediainfo_ts import scan_ts
+from fop_middleware.backends.mediainfo.ts import scan_ts
 from fop_middleware.extractor import Source
 
 from avinfo_contract import MEDIA, core_differences

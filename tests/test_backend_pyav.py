@@ -14,7 +14,8 @@ import typing as t
 
 import pytest
 
-from fop_middleware.avinfo import bitstream, compat, ffmt, isobmff, mpegaudio, mpegts
+from fop_middleware.avinfo import bitstream, ffmt
+from fop_middleware.backends.pyav import compat, isobmff, mpegaudio, mpegts
 from fop_middleware.errors import BadRequest, ExtractorTimeout
 from fop_middleware.extractor import Source
 
@@ -286,7 +287,7 @@ class HighByteTag:
 
 
 def test_codec_tags_with_bytes_over_127() -> None:
-    from fop_middleware.avinfo import streams
+    from fop_middleware.backends.pyav import streams
 
     assert streams._codec_tag(HighByteTag()) == 0xFF
     assert ffmt.fourcc(0xFF) == "[255][0][0][0]"
@@ -301,7 +302,7 @@ def test_codec_tags_with_bytes_over_127() -> None:
     ],
 )
 def test_mp3_probe_score_with_big_id3_tags(tag_size: int, name: str, score: int) -> None:
-    from fop_middleware.avinfo.probe import probe_score
+    from fop_middleware.backends.pyav.probe import probe_score
 
     synchsafe = bytes((tag_size >> shift) & 0x7F for shift in (21, 14, 7, 0))
     assert probe_score("mp3", b"ID3\x03\x00\x00" + synchsafe, name) == score
@@ -309,7 +310,7 @@ def test_mp3_probe_score_with_big_id3_tags(tag_size: int, name: str, score: int)
 
 def test_custom_channel_order_of_a_mov_chan_box(tmp_path: pathlib.Path) -> None:
     """PyAV 18 double-frees a custom-order layout read twice; 5.1 named its channel mask."""
-    from fop_middleware.avinfo import layouts
+    from fop_middleware.backends.pyav import layouts
 
     assert layouts.as_51("8 channels (FL+FR+FC+LFE+SL+SR+BL+BR)") == "7.1"
     assert layouts.as_51("3 channels (LFE+FR+FL)") == "2.1"

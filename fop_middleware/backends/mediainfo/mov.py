@@ -14,8 +14,8 @@ import datetime
 import struct
 import typing as t
 
-from ..avinfo import h264
-from .mediainfo_codecs import fourcc_string
+from ...avinfo import h264
+from .codecs import fourcc_string
 
 #: Bytes read of a video track's first frame: a JPEG's headers.
 FRAME_BYTES = 2048

@@ -13,10 +13,10 @@ import dataclasses
 import typing as t
 from fractions import Fraction
 
-from ..avinfo import h264, names
-from ..extractor import Source
-from .mediainfo_codecs import fourcc_string
-from .mediainfo_fields import add_fixed_fields, disposition, ordered
+from ...avinfo import h264, names
+from ...extractor import Source
+from .codecs import fourcc_string
+from .fields import add_fixed_fields, disposition, ordered
 
 SCAN_BYTES = 1024 * 1024
 CHUNK = 192 * 256

@@ -13,11 +13,11 @@ import struct
 import typing as t
 from fractions import Fraction
 
-from ..avinfo import names
-from ..extractor import Source
-from .mediainfo_codecs import fourcc_string
-from .mediainfo_fields import disposition
-from .mediainfo_mov import h264_extradata_fields
+from ...avinfo import names
+from ...extractor import Source
+from .codecs import fourcc_string
+from .fields import disposition
+from .mov import h264_extradata_fields
 
 #: Bytes kept of a stream's first frame (a JPEG's headers).
 FRAME_BYTES = 2048

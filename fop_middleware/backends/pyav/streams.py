@@ -14,8 +14,9 @@ import re
 import struct
 import typing as t
 
-from . import bitstream, codecs, ffmt, h264, isobmff, layouts
-from .names import CODEC_LONG_NAMES
+from ...avinfo import bitstream, codecs, ffmt, h264
+from . import isobmff, layouts
+from ...avinfo.names import CODEC_LONG_NAMES
 
 if t.TYPE_CHECKING:
     import av.stream

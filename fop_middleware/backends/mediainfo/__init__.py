@@ -16,9 +16,9 @@ import threading
 import time
 import typing as t
 
-from ..errors import ExtractorFailure, ExtractorTimeout
-from ..extractor import Availability, Extractor, Source
-from .mediainfo_map import Mapper
+from ...errors import ExtractorFailure, ExtractorTimeout
+from ...extractor import Availability, Extractor, Source
+from .map import Mapper
 
 logger = logging.getLogger("fop_middleware")
 

@@ -1,6 +1,6 @@
 """FFmpeg's codec-level facts from one MediaInfo track: names, profiles, pixel formats.
 
-Used by :mod:`fop_middleware.backends.mediainfo_map`; each function reads the raw fields
+Used by :mod:`fop_middleware.backends.mediainfo.map`; each function reads the raw fields
 of MediaInfo's JSON report (``Format``, ``CodecID``, ``BitDepth``...).
 """
 
@@ -10,7 +10,7 @@ import re
 import typing as t
 from fractions import Fraction
 
-from ..avinfo import names
+from ...avinfo import names
 
 #: MPEG-4 part 2 profiles as MediaInfo names them; FFmpeg adds " Profile".
 MPEG4_PROFILES = {"Simple", "Advanced Simple", "Simple Scalable", "Core", "Main", "N-bit", "Hybrid",

@@ -12,7 +12,7 @@ import dataclasses
 import struct
 import typing as t
 
-from . import ffmt
+from ...avinfo import ffmt
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typing as t
 
-from . import ffmt, isobmff, mpegaudio
+from ...avinfo import ffmt
+from . import isobmff, mpegaudio
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO

@@ -13,12 +13,12 @@ import re
 import typing as t
 from fractions import Fraction
 
-from ..avinfo import names
-from ..avinfo.codecs import PROBE_SCORES
-from ..errors import BadRequest
-from ..extractor import Source
-from .mediainfo_attached import attachments, covers
-from .mediainfo_codecs import (
+from ...avinfo import names
+from ...avinfo.codecs import PROBE_SCORES
+from ...errors import BadRequest
+from ...extractor import Source
+from .attached import attachments, covers
+from .codecs import (
     codec_name,
     fourcc_string,
     frame_rate,
@@ -28,15 +28,15 @@ from .mediainfo_codecs import (
     pix_fmt_name,
     profile_name,
 )
-from .mediainfo_fields import add_fixed_fields, disposition, ordered
-from .mediainfo_flv import flv_fields
-from .mediainfo_headers import Headers
-from .mediainfo_mkv import MkvTrack, entry_tags
-from .mediainfo_mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
-from .mediainfo_pictures import describe_image
-from .mediainfo_riff import avi_fields, realaudio_answer
-from .mediainfo_timing import Timing
-from .mediainfo_ts import ts_answer
+from .fields import add_fixed_fields, disposition, ordered
+from .flv import flv_fields
+from .headers import Headers
+from .mkv import MkvTrack, entry_tags
+from .mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
+from .pictures import describe_image
+from .riff import avi_fields, realaudio_answer
+from .timing import Timing
+from .ts import ts_answer
 
 logger = logging.getLogger("fop_middleware")
 

@@ -1,6 +1,6 @@
 """What the mapper reads from the container itself, where MediaInfo's report falls short.
 
-A mixin of :class:`.mediainfo_map.Mapper`: each container's own header reader (FLV tags,
+A mixin of :class:`.map.Mapper`: each container's own header reader (FLV tags,
 AVI stream headers, the MP4 ``moov``, Matroska track entries, transport stream tables,
 the MP3 LAME tag, AIFF ``COMM``, RealAudio), run once after MediaInfo, and the lookups
 that tie MediaInfo's tracks to what they found.
@@ -12,15 +12,15 @@ import logging
 import struct
 import typing as t
 
-from ..extractor import Source
-from .mediainfo_codecs import integer
-from .mediainfo_flv import FlvInfo, read_flv
-from .mediainfo_mkv import MkvInfo, MkvTrack, read_matroska
-from .mediainfo_mov import MovInfo, MovTrack, codec_fields, read_mov
-from .mediainfo_mpa import start_samples
-from .mediainfo_ogg import last_granules, theora_headers
-from .mediainfo_riff import AviStream, aiff_frames, avi_streams, realaudio, wav_byte_rate
-from .mediainfo_ts import TsInfo, TsStream, scan_ts
+from ...extractor import Source
+from .codecs import integer
+from .flv import FlvInfo, read_flv
+from .mkv import MkvInfo, MkvTrack, read_matroska
+from .mov import MovInfo, MovTrack, codec_fields, read_mov
+from .mpa import start_samples
+from .ogg import last_granules, theora_headers
+from .riff import AviStream, aiff_frames, avi_streams, realaudio, wav_byte_rate
+from .ts import TsInfo, TsStream, scan_ts
 
 logger = logging.getLogger("fop_middleware")
 

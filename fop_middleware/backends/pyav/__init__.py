@@ -13,9 +13,9 @@ import re
 import time
 import typing as t
 
-from ..avinfo.names import is_refused_format
-from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
-from ..extractor import HEAD_SIZE, Availability, Extractor, Source
+from ...avinfo.names import is_refused_format
+from ...errors import BadRequest, ExtractorFailure, ExtractorTimeout
+from ...extractor import HEAD_SIZE, Availability, Extractor, Source
 
 logger = logging.getLogger("fop_middleware")
 
@@ -135,7 +135,7 @@ class PyavExtractor(Extractor):
     def extract(self, source: Source) -> dict[str, t.Any]:
         import av
 
-        from ..avinfo.probe import probe
+        from .probe import probe
 
         stream = source.stream
         size = source.size if source.size is not None else _stream_size(stream)

@@ -11,8 +11,9 @@ import logging
 import struct
 import typing as t
 
-from . import codecs, compat, ffmt, isobmff, matroska, mpegts
-from .names import FORMAT_LONG_NAMES
+from ...avinfo import codecs, ffmt
+from . import compat, isobmff, matroska, mpegts
+from ...avinfo.names import FORMAT_LONG_NAMES
 from .streams import stream_info
 
 if t.TYPE_CHECKING:

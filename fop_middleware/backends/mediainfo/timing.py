@@ -1,6 +1,6 @@
 """Stream timing as each libavformat demuxer sets it, from MediaInfo's durations and counts.
 
-A mixin of :class:`.mediainfo_map.Mapper`: time bases per container, the first timestamp
+A mixin of :class:`.map.Mapper`: time bases per container, the first timestamp
 where a demuxer starts streams at a known point, durations in seconds and in ticks,
 frame counts and bit rates.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import typing as t
 
-from ..avinfo import names
-from .mediainfo_codecs import integer, number
+from ...avinfo import names
+from .codecs import integer, number
 
 #: Containers where ffprobe prints a per-stream ``nb_frames`` (from an index).
 INDEXED = {"mov,mp4,m4a,3gp,3g2,mj2", "avi", "aiff"}

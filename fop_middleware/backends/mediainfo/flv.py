@@ -16,8 +16,8 @@ import struct
 import typing as t
 from fractions import Fraction
 
-from ..avinfo.ffmt import av_d2q
-from .mediainfo_mov import avc_config_fields
+from ...avinfo.ffmt import av_d2q
+from .mov import avc_config_fields
 
 #: How far into the file tags are looked at.
 SCAN_BYTES = 256 * 1024

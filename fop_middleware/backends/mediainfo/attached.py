@@ -10,10 +10,10 @@ from __future__ import annotations
 import typing as t
 from fractions import Fraction
 
-from ..avinfo import names
-from .mediainfo_codecs import integer, number, pix_fmt_name
-from .mediainfo_fields import add_fixed_fields, disposition
-from .mediainfo_pictures import describe_picture
+from ...avinfo import names
+from .codecs import integer, number, pix_fmt_name
+from .fields import add_fixed_fields, disposition
+from .pictures import describe_picture
 
 #: Attachment file extensions Matroska readers take for pictures and fonts.
 PICTURE_EXTENSIONS = {"jpg", "jpeg", "png"}
