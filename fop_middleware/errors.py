@@ -53,6 +53,17 @@ class FileTooLarge(BadRequest):
     default_message = "file is too large for this operation"
 
 
+class AppFailure(FopError):
+    """500: the wrapped app raised, or sent a malformed status, on a fop request.
+
+    The same answer as an app that returned a 500: the file operation never started, so
+    its 599 would blame the wrong party. The traceback goes to the log only.
+    """
+
+    status = 500
+    default_message = "server error"
+
+
 class NotFound(FopError):
     """404: the wrapped app has no such file."""
 

@@ -114,6 +114,14 @@ def test_view_crash_is_a_json_500(client: Client) -> None:
     assert got.json() == {"code": 500, "error": "server error"}
 
 
+def test_streamed_body_crash_is_a_json_500(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 8: the iterator raised while spooled, and libexif answered 400 "corrupt image file"."""
+    got = reply(client.get("/broken-stream/photo.jpg?exif"))
+    assert (got.status, got.json()) == (500, {"code": 500, "error": "server error"})
+    assert b"/srv" not in got.body
+    assert "storage at /srv/secret went away" in caplog.text
+
+
 def test_file_closed_once_and_request_finished_once(client: Client) -> None:
     finished: list[object] = []
 
