@@ -8,6 +8,7 @@ import typing as t
 from .body import FileWrapper, file_behind
 from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from .failures import BodyWatch, app_failure
+from .redirects import with_operation
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -82,7 +83,8 @@ class FopMiddleware:
             result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
             body_watch.raise_error()
             if result is None:
-                start_response(status_line, headers)
+                full_path = _decoded(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+                start_response(status_line, with_operation(headers, full_path, request))
                 passthrough = True
                 # The app answered a GET; a HEAD client must not get that body.
                 return _Passthrough([] if request.head else written, () if request.head else body, app_iter)
@@ -103,7 +105,11 @@ def inner_environ(environ: WSGIEnvironment, request: FopRequest) -> WSGIEnvironm
 
 
 def _decoded_path(environ: WSGIEnvironment) -> str:
-    path = environ.get("PATH_INFO", "")
+    return _decoded(environ.get("PATH_INFO", ""))
+
+
+def _decoded(path: str) -> str:
+    """A WSGI path (UTF-8 bytes as latin-1) as text."""
     try:
         return str(path.encode("latin-1").decode("utf-8"))
     except UnicodeError:

@@ -20,6 +20,7 @@ from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from .failures import BodyWatch, app_failure
 from .middleware import ENVIRON_OP
+from .redirects import with_operation
 
 if t.TYPE_CHECKING:
     from pyramid.config import Configurator  # type: ignore[import-untyped]
@@ -85,7 +86,10 @@ def fop_tween_factory(handler: Handler, registry: Registry) -> Handler:
         except Exception:
             # No exception view took it (or the body or close() raised): the client gets JSON.
             result = app_failure(fop, name)
-        return response if result is None else to_response(result)
+        if result is None:
+            response.headerlist = with_operation(response.headerlist, request.script_name + request.path_info, fop)
+            return response
+        return to_response(result)
 
     return fop_tween
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+import urllib.parse
 
 import pytest
 
@@ -83,6 +84,9 @@ def make_app(settings: dict[str, t.Any] | None = None, bodies: list[t.Any] | Non
     def moved(request: t.Any) -> Response:
         raise HTTPFound(location="/elsewhere")
 
+    def login(request: t.Any) -> Response:
+        raise HTTPFound(location="/login?next=" + urllib.parse.quote(request.path_qs, safe="/"))
+
     def broken(request: t.Any) -> Response:
         raise RuntimeError("a view that crashes at /srv/secret")
 
@@ -103,6 +107,8 @@ def make_app(settings: dict[str, t.Any] | None = None, bodies: list[t.Any] | Non
         config.add_view(lambda request: Response(app_iter=FileIter(open(MEDIA / "photo.jpg", "rb"))), route_name="renamed")
         config.add_route("moved", "/moved")
         config.add_view(moved, route_name="moved")
+        config.add_route("login", "/private/{name}")
+        config.add_view(login, route_name="login")
         config.add_route("broken", "/broken/{name}")
         config.add_view(broken, route_name="broken")
         config.add_route("broken_iter", "/broken-iter/{name}")
@@ -139,6 +145,14 @@ def test_view_crash_is_a_json_500(path: str, caplog: pytest.LogCaptureFixture) -
     assert "/srv/secret" in caplog.text
     with pytest.raises((RuntimeError, ValueError)):
         Request.blank(path).get_response(app).body  # the plain request keeps the crash
+
+
+def test_login_redirect_keeps_the_operation() -> None:
+    """Issue 9: ``next`` named the photo, so logging in led to the image instead of its EXIF."""
+    app = make_app()
+    response = Request.blank("/private/photo.jpg?exif&t=1").get_response(app)
+    assert (response.status_int, response.location.partition("/login")[2]) == (302, "?next=/private/photo.jpg%3Fexif%26t%3D1")
+    assert Request.blank("/private/photo.jpg").get_response(app).location.endswith("/login?next=/private/photo.jpg")
 
 
 def test_size_cap_from_settings() -> None:

@@ -13,6 +13,7 @@ from ..body import file_behind
 from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from ..failures import BodyWatch, app_failure
 from ..middleware import ENVIRON_OP
+from ..redirects import keep_operation
 from .checks import settings_errors
 from .conf import conf
 
@@ -74,6 +75,8 @@ class DjangoFopMiddleware:
             response = self.get_response(request)
         result = _respond(core, fop, request, response)
         if result is None:
+            if response.has_header("Location"):
+                response["Location"] = keep_operation(response["Location"], request.path, fop)
             return response
         return to_http_response(result)
 
