@@ -64,6 +64,13 @@ class AppFailure(FopError):
     default_message = "server error"
 
 
+class ReadCapExceeded(FileTooLarge):
+    """400: a reader would need more than its cap of the file to find what it looks for."""
+
+    def __init__(self, cap: int, what: str) -> None:
+        super().__init__(f"file too large to find {what} within {cap // 1024} KiB")
+
+
 class NotFound(FopError):
     """404: the wrapped app has no such file."""
 
