@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import typing as t
 
 import pytest
@@ -44,3 +46,14 @@ def test_gunicorn_snippet_runs_and_agrees_with_the_example(monkeypatch: pytest.M
     assert defined == {"not_found", "app"}
     assert all(hasattr(example, name) for name in defined), "README and examples/gunicorn_static.py name different things"
     assert Client(example.app).get("/nothing.jpg", buffered=True).data == missing.data
+
+
+def test_measuring_command_runs_from_a_clone() -> None:
+    """The README's Measuring section starts with a command that needs no corpus outside the repository."""
+    assert "python bench/fidelity.py" in README.read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, "bench/fidelity.py"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "exif_fidelity=100.00" in lines
+    assert "  exif  noexif.png: refused (no EXIF)" in lines
+    assert any(line.startswith("avinfo_fidelity[mediainfo]=") for line in lines)
