@@ -53,6 +53,24 @@ class FileTooLarge(BadRequest):
     default_message = "file is too large for this operation"
 
 
+class AppFailure(FopError):
+    """500: the wrapped app raised, or sent a malformed status, on a fop request.
+
+    The same answer as an app that returned a 500: the file operation never started, so
+    its 599 would blame the wrong party. The traceback goes to the log only.
+    """
+
+    status = 500
+    default_message = "server error"
+
+
+class ReadCapExceeded(FileTooLarge):
+    """400: a reader would need more than its cap of the file to find what it looks for."""
+
+    def __init__(self, cap: int, what: str) -> None:
+        super().__init__(f"file too large to find {what} within {cap // 1024} KiB")
+
+
 class NotFound(FopError):
     """404: the wrapped app has no such file."""
 

@@ -7,6 +7,8 @@ import typing as t
 
 from .body import FileWrapper, file_behind
 from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .failures import BodyWatch, app_failure
+from .redirects import with_operation
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -44,7 +46,11 @@ class FopMiddleware:
         request = self.core.match(environ.get("REQUEST_METHOD", "GET"), environ.get("QUERY_STRING", ""))
         if request is None:
             return self.app(environ, start_response)
-        return self._serve(environ, start_response, request)
+        try:
+            return self._serve(environ, start_response, request)
+        except Exception:
+            # The app raised (or sent a malformed status): the client still gets JSON.
+            return _finish(start_response, app_failure(request, _decoded_path(environ)))
 
     def _serve(self, environ: WSGIEnvironment, start_response: StartResponse, request: FopRequest) -> t.Iterable[bytes]:
         inner = inner_environ(environ, request)
@@ -71,11 +77,14 @@ class FopMiddleware:
             status_line, headers = captured
             status = int(status_line.split(None, 1)[0])
             file = file_behind(app_iter) if not written else None
-            chunks = None if file is not None else itertools.chain(written, body)
+            body_watch = BodyWatch()
+            chunks = None if file is not None else body_watch.watch(itertools.chain(written, body))
             name = last_segment(_decoded_path(environ))
             result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
+            body_watch.raise_error()
             if result is None:
-                start_response(status_line, headers)
+                full_path = _decoded(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+                start_response(status_line, with_operation(headers, full_path, request))
                 passthrough = True
                 # The app answered a GET; a HEAD client must not get that body.
                 return _Passthrough([] if request.head else written, () if request.head else body, app_iter)
@@ -96,7 +105,11 @@ def inner_environ(environ: WSGIEnvironment, request: FopRequest) -> WSGIEnvironm
 
 
 def _decoded_path(environ: WSGIEnvironment) -> str:
-    path = environ.get("PATH_INFO", "")
+    return _decoded(environ.get("PATH_INFO", ""))
+
+
+def _decoded(path: str) -> str:
+    """A WSGI path (UTF-8 bytes as latin-1) as text."""
     try:
         return str(path.encode("latin-1").decode("utf-8"))
     except UnicodeError:

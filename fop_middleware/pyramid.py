@@ -18,7 +18,9 @@ from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .failures import BodyWatch, app_failure
 from .middleware import ENVIRON_OP
+from .redirects import with_operation
 
 if t.TYPE_CHECKING:
     from pyramid.config import Configurator  # type: ignore[import-untyped]
@@ -76,10 +78,18 @@ def fop_tween_factory(handler: Handler, registry: Registry) -> Handler:
         fop = core.match(request.method, request.environ.get("QUERY_STRING", ""))
         if fop is None:
             return handler(request)
-        with _PlainGet(request, fop):
-            response = handler(request)
-        result = _respond(core, fop, request, response)
-        return response if result is None else to_response(result)
+        name = last_segment(request.script_name + request.path_info)
+        try:
+            with _PlainGet(request, fop):
+                response = handler(request)
+            result = _respond(core, fop, request, response)
+        except Exception:
+            # No exception view took it (or the body or close() raised): the client gets JSON.
+            result = app_failure(fop, name)
+        if result is None:
+            response.headerlist = with_operation(response.headerlist, request.script_name + request.path_info, fop)
+            return response
+        return to_response(result)
 
     return fop_tween
 
@@ -112,6 +122,7 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
     """The core's answer; closes the view's ``app_iter`` once unless the response passes."""
     app_iter = response.app_iter
     file = file_behind(app_iter)
+    body_watch = BodyWatch()
     try:
         result = core.respond(
             fop,
@@ -119,8 +130,9 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
             response.headerlist,
             last_segment(request.script_name + request.path_info),
             file=file,
-            chunks=None if file is not None else app_iter,
+            chunks=None if file is not None else body_watch.watch(app_iter),
         )
+        body_watch.raise_error()
     except BaseException:
         _close(app_iter)
         raise

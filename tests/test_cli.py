@@ -49,7 +49,7 @@ def test_avinfo_with_a_backend(test_backends: t.Any, capsys: pytest.CaptureFixtu
     ("args", "expected"),
     [
         pytest.param(("exif", "nosuch.jpg"), b'{"code":404,"error":"no such file"}\n', id="missing"),
-        pytest.param(("avinfo", "."), b'{"code":404,"error":"no such file"}\n', id="directory"),
+        pytest.param(("avinfo", "."), b'{"code":400,"error":"not a file"}\n', id="directory"),
         pytest.param(("exif", "notes.txt/x.jpg"), b'{"code":404,"error":"no such file"}\n', id="under-a-file"),
         pytest.param(("exif", "noexif.jpg", "--backend", "test-exif"), b'{"code":400,"error":"no exif data"}\n', id="no-exif"),
         pytest.param(("exif", "notes.txt", "--backend", "test-exif"), b'{"code":400,"error":"unsupported file format for exif"}\n', id="text"),
@@ -64,6 +64,9 @@ def test_failures_print_json_and_exit_1(
     code, out, err = cli(capsys, *args)
     assert (code, out) == (1, expected)
     assert str(FILES) not in out.decode()
+    # Issue 9: the person at the terminal gets a sentence too, on stderr, naming the file.
+    assert err.startswith(f"fop-middleware: {args[1]}: ")
+    assert json.loads(out)["error"] in err
 
 
 def test_missing_file_is_404_even_without_backends(test_backends: t.Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,9 +148,10 @@ def test_unexpected_failure_is_a_599(monkeypatch: pytest.MonkeyPatch, capsys: py
         raise RuntimeError("/srv/secret exploded")
 
     monkeypatch.setattr("fop_middleware.cli.extract_file", broken)
-    code, out, _ = cli(capsys, "exif", "photo.jpg")
+    code, out, err = cli(capsys, "exif", "photo.jpg")
     assert (code, out) == (1, b'{"code":599,"error":"server failed to process the file"}\n')
     assert "/srv/secret exploded" in caplog.text
+    assert err == "fop-middleware: photo.jpg: server failed to process the file (run with -v for details)\n"
 
 
 @pytest.mark.parametrize(
@@ -171,3 +175,64 @@ def test_serve_with_an_unavailable_backend_exits_2(test_backends: t.Any, capsys:
     registry.register("absent", "fop_test_absent_module:X")
     assert main(["serve", ".", "--backend", "absent"]) == 2
     assert "cannot use backend 'absent': not installed" in capsys.readouterr().err
+
+
+def test_version_is_the_installed_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 9: one source of truth, pyproject.toml's version, read back from the install."""
+    import importlib.metadata
+
+    import fop_middleware
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"fop-middleware {fop_middleware.__version__}\n"
+    assert fop_middleware.__version__ == importlib.metadata.version("fop-middleware")
+
+
+@pytest.mark.parametrize(
+    ("argv", "verbose"),
+    [
+        pytest.param(["exif", "photo.jpg"], False, id="none"),
+        pytest.param(["-v", "exif", "photo.jpg"], True, id="before"),
+        pytest.param(["exif", "-v", "photo.jpg"], True, id="after"),
+        pytest.param(["avinfo", "clip.mp4", "--verbose"], True, id="last"),
+        pytest.param(["serve", "-v", "site"], True, id="serve"),
+        pytest.param(["backends", "-v"], True, id="backends"),
+    ],
+)
+def test_verbose_before_or_after_the_subcommand(argv: list[str], verbose: bool) -> None:
+    """Issue 9: ``fop-middleware exif -v FILE`` was a usage error."""
+    from fop_middleware.cli import build_parser
+
+    assert build_parser().parse_args(argv).verbose is verbose
+
+
+def test_verbose_after_the_subcommand_logs(test_backends: t.Any, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    code, out, err = cli(capsys, "exif", "-v", str(FILES / "photo.jpg"), "--backend", "test-crash")
+    assert code == 1 and json.loads(out)["code"] == 599
+    assert "crashed" in caplog.text
+
+
+def test_closed_pipe_is_not_a_traceback(tmp_path: pathlib.Path) -> None:
+    """Issue 9: ``fop-middleware avinfo x | head -c1`` printed a BrokenPipeError traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fop_middleware", "exif", str(tmp_path / "nothing.jpg")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the JSON is written
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+@pytest.mark.parametrize("port", ["80000", "-1", "http"])
+def test_serve_with_a_bad_port_is_a_usage_error(port: str) -> None:
+    """Issue 9: ``serve --port 80000`` died with an OverflowError traceback."""
+    done = subprocess.run([sys.executable, "-m", "fop_middleware", "serve", ".", "--port", port], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"not a TCP port (0-65535): '{port}'" in done.stderr
+    assert "Traceback" not in done.stderr

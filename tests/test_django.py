@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import typing as t
+import urllib.parse
 
 import pytest
 
@@ -83,10 +84,46 @@ def user() -> User:
 def test_login_required(client: Client, user: User) -> None:
     anonymous = reply(client.get("/private/photo.jpg?exif"))
     assert anonymous.status == 302
-    assert anonymous.header("Location") == "/accounts/login/?next=/private/photo.jpg"
+    # Issue 9: the login page sends the user back to the EXIF, not to the photo.
+    assert anonymous.header("Location") == "/accounts/login/?next=/private/photo.jpg%3Fexif"
     assert b"Canon" not in anonymous.body
     client.force_login(user)
     assert_fop_answer(reply(client.get("/private/photo.jpg?exif")), plain_answer("/photo.jpg?exif"))
+    plain = reply(client.get("/private/photo.jpg"))
+    assert plain.body == (MEDIA / "photo.jpg").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("url", "next_url"),
+    [
+        pytest.param("/private/photo.jpg?exif", "/private/photo.jpg?exif", id="op"),
+        pytest.param("/private/photo.jpg?exif&sig=a%2Fb", "/private/photo.jpg?exif&sig=a%2Fb", id="op-and-query"),
+        pytest.param("/private/photo.jpg?exif", "/private/photo.jpg?exif", id="head"),
+        pytest.param("/private/photo.jpg", "/private/photo.jpg", id="plain"),
+        pytest.param("/private/photo.jpg?sig=1", "/private/photo.jpg?sig=1", id="plain-query"),
+    ],
+)
+def test_login_redirect_next_keeps_the_operation(url: str, next_url: str, user: User) -> None:
+    client = Client()
+    method = client.head if "head" in url else client.get
+    anonymous = method(url)
+    assert anonymous.status_code == 302
+    location = urllib.parse.urlsplit(anonymous["Location"])
+    assert location.path == "/accounts/login/"
+    assert urllib.parse.parse_qs(location.query) == {"next": [next_url]}
+    client.force_login(user)
+    followed = client.get(next_url)
+    if "exif" in next_url:
+        assert followed.json()["Make"] == {"val": "Canon", "type": 2}
+    else:
+        assert b"".join(followed.streaming_content) == (MEDIA / "photo.jpg").read_bytes()
+
+
+@override_settings(LOGIN_URL="https://login.example.com/sso")
+def test_login_redirect_to_another_host_keeps_the_operation() -> None:
+    """``redirect_to_login`` puts the absolute URI in ``next`` when the login page is elsewhere."""
+    location = Client().get("/private/photo.jpg?exif", HTTP_HOST="media.example.com")["Location"]
+    assert location == "https://login.example.com/sso?next=http%3A//media.example.com/private/photo.jpg%3Fexif"
 
 
 def test_view_sees_a_plain_get_and_outer_middleware_the_real_request() -> None:
@@ -112,6 +149,14 @@ def test_view_crash_is_a_json_500(client: Client) -> None:
     got = reply(client.get("/broken/photo.jpg?exif"))
     assert got.status == 500
     assert got.json() == {"code": 500, "error": "server error"}
+
+
+def test_streamed_body_crash_is_a_json_500(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 8: the iterator raised while spooled, and libexif answered 400 "corrupt image file"."""
+    got = reply(client.get("/broken-stream/photo.jpg?exif"))
+    assert (got.status, got.json()) == (500, {"code": 500, "error": "server error"})
+    assert b"/srv" not in got.body
+    assert "storage at /srv/secret went away" in caplog.text
 
 
 def test_file_closed_once_and_request_finished_once(client: Client) -> None:
@@ -237,7 +282,7 @@ def test_served_head(server: Server) -> None:
 def test_served_private_file_redirects_to_login(server: Server) -> None:
     got = server.get("/private/movie.mp4?avinfo")
     assert got.status == 302
-    assert got.header("Location") == "/accounts/login/?next=/private/movie.mp4"
+    assert got.header("Location") == "/accounts/login/?next=/private/movie.mp4%3Favinfo"
     assert b"h264" not in got.body
 
 

@@ -83,6 +83,18 @@ def make_app(**config: t.Any) -> Flask:
     def buffer() -> Response:
         return send_file(io.BytesIO((MEDIA / "photo.jpg").read_bytes()), mimetype="image/jpeg")
 
+    @app.get("/broken/<name>")
+    def broken(name: str) -> Response:
+        raise RuntimeError("a view that crashes at /srv/secret")
+
+    @app.get("/broken-stream/<name>")
+    def broken_stream(name: str) -> Response:
+        def chunks() -> t.Iterator[bytes]:
+            yield (MEDIA / name).read_bytes()[:1000]
+            raise ValueError("storage at /srv/secret went away")
+
+        return Response(chunks(), mimetype="image/jpeg")
+
     FlaskFop(app)
     return app
 
@@ -117,6 +129,17 @@ def test_x_sendfile_without_a_root_is_a_599() -> None:
         assert reply.get_json() == {"code": 599, "error": "server failed to process the file"}
         assert str(MEDIA) not in reply.get_data(as_text=True)
         assert client.get("/buffer?exif").get_json()["Make"]["val"] == "Canon"
+
+
+@pytest.mark.parametrize("propagate", [False, True])
+@pytest.mark.parametrize("path", ["/broken/photo.jpg", "/broken-stream/photo.jpg"])
+def test_view_crash_is_a_json_500(path: str, propagate: bool, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 8: with PROPAGATE_EXCEPTIONS the crash reached the server; a broken stream was a 400."""
+    app = make_app(PROPAGATE_EXCEPTIONS=propagate)
+    with app.test_client() as client:
+        reply = client.get(f"{path}?exif")
+        assert (reply.status_code, reply.get_json()) == (500, {"code": 500, "error": "server error"})
+        assert "/srv" not in reply.get_data(as_text=True)
 
 
 def test_bad_sendfile_root_fails_at_init() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+import urllib.parse
 
 import pytest
 
@@ -83,6 +84,19 @@ def make_app(settings: dict[str, t.Any] | None = None, bodies: list[t.Any] | Non
     def moved(request: t.Any) -> Response:
         raise HTTPFound(location="/elsewhere")
 
+    def login(request: t.Any) -> Response:
+        raise HTTPFound(location="/login?next=" + urllib.parse.quote(request.path_qs, safe="/"))
+
+    def broken(request: t.Any) -> Response:
+        raise RuntimeError("a view that crashes at /srv/secret")
+
+    def broken_iter(request: t.Any) -> Response:
+        def chunks() -> t.Iterator[bytes]:
+            yield (MEDIA / "photo.jpg").read_bytes()[:1000]
+            raise ValueError("storage at /srv/secret went away")
+
+        return Response(app_iter=chunks(), content_type="image/jpeg")
+
     with Configurator(settings=settings or {}) as config:
         config.include("fop_middleware.pyramid")
         config.add_route("streamed", "/streamed/{name}")
@@ -93,6 +107,12 @@ def make_app(settings: dict[str, t.Any] | None = None, bodies: list[t.Any] | Non
         config.add_view(lambda request: Response(app_iter=FileIter(open(MEDIA / "photo.jpg", "rb"))), route_name="renamed")
         config.add_route("moved", "/moved")
         config.add_view(moved, route_name="moved")
+        config.add_route("login", "/private/{name}")
+        config.add_view(login, route_name="login")
+        config.add_route("broken", "/broken/{name}")
+        config.add_view(broken, route_name="broken")
+        config.add_route("broken_iter", "/broken-iter/{name}")
+        config.add_view(broken_iter, route_name="broken_iter")
         return config.make_wsgi_app()
 
 
@@ -113,6 +133,26 @@ def test_redirect_passes_through() -> None:
         assert response.status_int == 302
         assert response.location.endswith("/elsewhere")
     assert Request.blank("/moved?exif", method="HEAD").get_response(app).body == b""
+
+
+@pytest.mark.parametrize("path", ["/broken/photo.jpg", "/broken-iter/photo.jpg"])
+def test_view_crash_is_a_json_500(path: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 8: an exception no exception view takes reached the server as its HTML 500."""
+    app = make_app()
+    response = Request.blank(f"{path}?exif").get_response(app)
+    assert (response.status_int, response.json) == (500, {"code": 500, "error": "server error"})
+    assert b"/srv" not in response.body
+    assert "/srv/secret" in caplog.text
+    with pytest.raises((RuntimeError, ValueError)):
+        Request.blank(path).get_response(app).body  # the plain request keeps the crash
+
+
+def test_login_redirect_keeps_the_operation() -> None:
+    """Issue 9: ``next`` named the photo, so logging in led to the image instead of its EXIF."""
+    app = make_app()
+    response = Request.blank("/private/photo.jpg?exif&t=1").get_response(app)
+    assert (response.status_int, response.location.partition("/login")[2]) == (302, "?next=/private/photo.jpg%3Fexif%26t%3D1")
+    assert Request.blank("/private/photo.jpg").get_response(app).location.endswith("/login?next=/private/photo.jpg")
 
 
 def test_size_cap_from_settings() -> None:

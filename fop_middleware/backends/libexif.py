@@ -13,11 +13,14 @@ import typing as t
 
 from ..errors import BadRequest
 from ..exif import read_exif
+from ..exif.budget import BudgetedStream
 from ..exif.containers import HEIF_BRANDS, JXL_SIGNATURE, PNG_SIGNATURE, RAW_TIFF_MAGICS, TIFF_MAGICS
 from ..exif.loader import EXIF_HEADER
 from ..extractor import Extractor
 
 if t.TYPE_CHECKING:
+    from typing import BinaryIO
+
     from ..extractor import Source
 
 logger = logging.getLogger("fop_middleware")
@@ -63,7 +66,8 @@ class LibexifExtractor(Extractor):
     """EXIF as libexif 0.6.24 shows it, from JPEG, TIFF-based raw, HEIF/AVIF, PNG, WebP and JPEG XL.
 
     Reads only the bytes libexif's loader would look at (one APP1 segment, or the first
-    64 KiB of a TIFF, or one HEIF item) by seeking in the stream it is given.
+    64 KiB of a TIFF, or one HEIF item) by seeking in the stream it is given, and at most
+    512 KiB of any file within ``source.timeout`` seconds (past them, a 400 or a 599).
 
     Usage::
 
@@ -79,7 +83,7 @@ class LibexifExtractor(Extractor):
 
     def extract(self, source: Source) -> dict[str, t.Any]:
         try:
-            return read_exif(source.stream)
+            return read_exif(t.cast("BinaryIO", BudgetedStream(source.stream, timeout=source.timeout)))
         except (struct.error, IndexError, ValueError, OverflowError) as e:
             logger.warning("exif: cannot parse %r", source.name, exc_info=True)
             raise BadRequest("corrupt image file") from e

@@ -11,7 +11,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 
 from ..body import file_behind
 from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from ..failures import BodyWatch, app_failure
 from ..middleware import ENVIRON_OP
+from ..redirects import keep_operation
 from .checks import settings_errors
 from .conf import conf
 
@@ -73,6 +75,8 @@ class DjangoFopMiddleware:
             response = self.get_response(request)
         result = _respond(core, fop, request, response)
         if result is None:
+            if response.has_header("Location"):
+                response["Location"] = keep_operation(response["Location"], request.path, fop)
             return response
         return to_http_response(result)
 
@@ -119,10 +123,16 @@ def _respond(core: FopCore, fop: FopRequest, request: HttpRequest, response: Htt
     if isinstance(response, FileResponse):
         # file_behind() knows which files can be read in place; a pipe gets spooled instead.
         file = file_behind(types.SimpleNamespace(file=getattr(response, "file_to_stream", None)))
+    body_watch = BodyWatch()
     if file is None:
-        chunks = iter(response) if response.streaming else [t.cast(HttpResponse, response).content]
+        chunks = body_watch.watch(response) if response.streaming else [t.cast(HttpResponse, response).content]
     try:
         result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks)
+        body_watch.raise_error()
+    except Exception:
+        # A streaming view's iterator raised: Django never sees it, so answer its 500 here.
+        _release(response)
+        return app_failure(fop, name)
     except BaseException:
         _release(response)
         raise

@@ -18,5 +18,6 @@ urlpatterns = [
     path("tracked/<str:name>", views.tracked_file),
     path("moved/<str:name>", views.moved),
     path("broken/<str:name>", views.broken),
+    path("broken-stream/<str:name>", views.broken_stream),
     path("renamed/<str:name>", views.renamed),
 ]

@@ -85,6 +85,17 @@ def broken(request: HttpRequest, name: str) -> HttpResponse:
     raise RuntimeError("a view that crashes")
 
 
+def broken_stream(request: HttpRequest, name: str) -> StreamingHttpResponse:
+    """A streamed file whose iterator fails half-way (a storage back end going away)."""
+    data = _path(name).read_bytes()
+
+    def chunks() -> t.Iterator[bytes]:
+        yield data[:1000]
+        raise ValueError("storage at /srv/secret went away")
+
+    return StreamingHttpResponse(chunks(), content_type="image/jpeg")
+
+
 def renamed(request: HttpRequest, name: str) -> FileResponse:
     """``photo.jpg`` under any name, to see which name reaches the backend."""
     return FileResponse(_path("photo.jpg").open("rb"))
