@@ -16,6 +16,7 @@ import typing as t
 from ...avinfo.names import is_refused_format
 from ...errors import BadRequest, ExtractorFailure, ExtractorTimeout
 from ...extractor import HEAD_SIZE, Availability, Extractor, Source
+from . import api
 
 logger = logging.getLogger("fop_middleware")
 
@@ -147,7 +148,7 @@ class PyavExtractor(Extractor):
         # scan_all_pmts: ffprobe sets it, so that every program of a TS is found.
         options = {"scan_all_pmts": "1", "format_whitelist": _format_whitelist()}
         try:
-            container = av.open(reader, "r", options=options, metadata_errors="replace")
+            container = av.open(reader, "r", options=options, **api.open_options())
         except _Deadline as e:
             logger.warning("pyav ran past %ss on %r", source.timeout, source.name)
             raise ExtractorTimeout() from e
