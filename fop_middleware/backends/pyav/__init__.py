@@ -15,6 +15,7 @@ import typing as t
 
 from ...avinfo.names import is_refused_format
 from ...errors import BadRequest, ExtractorFailure, ExtractorTimeout
+from ... import selftest
 from ...extractor import HEAD_SIZE, Availability, Extractor, Source
 from . import api
 
@@ -121,7 +122,7 @@ class PyavExtractor(Extractor):
         version = getattr(av, "__version__", "0")
         if int(version.split(".")[0]) < MIN_PYAV_MAJOR:
             return Availability(False, f"PyAV {version} is too old: {MIN_PYAV_MAJOR}+ needed (Python 3.11+)")
-        return Availability(True)
+        return selftest.verify(self)
 
     def accepts(self, head: bytes) -> bool:
         if head.startswith(IMAGE_MAGIC):
