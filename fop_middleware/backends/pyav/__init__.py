@@ -118,7 +118,7 @@ class PyavExtractor(Extractor):
             import av
         except ImportError as e:
             logger.debug("pyav unavailable", exc_info=True)
-            return Availability(False, f"PyAV not installed: {e} (pip install 'fop-middleware[av]')")
+            return Availability(False, f"PyAV not installed: {e} (pip install av)")
         version = getattr(av, "__version__", "0")
         if int(version.split(".")[0]) < MIN_PYAV_MAJOR:
             return Availability(False, f"PyAV {version} is too old: {MIN_PYAV_MAJOR}+ needed (Python 3.11+)")
