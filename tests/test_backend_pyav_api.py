@@ -95,3 +95,17 @@ def test_extradata_size_counts_3_byte_start_codes(
 def test_major() -> None:
     assert api.major("19.0.2") == 19
     assert api.major("n9.0.2") == 0
+
+
+def test_release() -> None:
+    assert api.release("18.1.0") == (18, 1)
+    assert api.release("19") == (19, 0)
+    assert api.release("20.0rc1") == (20, 0)
+
+
+def test_pyav_18_0_is_too_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    """18.0 lacks ``CodecContext.level``: every video crashed with AttributeError (found by the oldest-deps CI run)."""
+    monkeypatch.setattr(av, "__version__", "18.0.0")
+    status = PyavExtractor().availability()
+    assert not status.ok
+    assert status.reason == "PyAV 18.0.0 is too old: 18.1+ needed (Python 3.11+)"

@@ -22,8 +22,8 @@ from . import api
 logger = logging.getLogger("fop_middleware")
 
 #: The rules reproducing FFmpeg 5.1's answer were checked against PyAV 18's FFmpeg;
-#: older PyAV lacks attributes they read (``CodecContext.level``).
-MIN_PYAV_MAJOR = 18
+#: older PyAV lacks attributes they read (``CodecContext.level``, new in 18.1).
+MIN_PYAV = (18, 1)
 
 #: What the client sees for a file FFmpeg cannot read.
 BAD_MEDIA = "unsupported or corrupt media file"
@@ -120,8 +120,8 @@ class PyavExtractor(Extractor):
             logger.debug("pyav unavailable", exc_info=True)
             return Availability(False, f"PyAV not installed: {e} (pip install av)")
         version = getattr(av, "__version__", "0")
-        if int(version.split(".")[0]) < MIN_PYAV_MAJOR:
-            return Availability(False, f"PyAV {version} is too old: {MIN_PYAV_MAJOR}+ needed (Python 3.11+)")
+        if api.release(version) < MIN_PYAV:
+            return Availability(False, f"PyAV {version} is too old: {'.'.join(map(str, MIN_PYAV))}+ needed (Python 3.11+)")
         return selftest.verify(self)
 
     def accepts(self, head: bytes) -> bool:

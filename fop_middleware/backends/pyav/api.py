@@ -25,6 +25,13 @@ def major(version: str) -> int:
     return int(head) if head.isdigit() else 0
 
 
+def release(version: str) -> tuple[int, int]:
+    """``(major, minor)`` of a PyAV version string; parts that cannot be read count as 0."""
+    parts = version.split(".")
+    minor = parts[1] if len(parts) > 1 else "0"
+    return major(version), int(minor) if minor.isdigit() else 0
+
+
 @functools.cache
 def open_options() -> dict[str, str]:
     """Keyword arguments ``av.open`` takes on the installed PyAV, besides the options."""
