@@ -149,7 +149,7 @@ class PyavExtractor(Extractor):
         # scan_all_pmts: ffprobe sets it, so that every program of a TS is found.
         options = {"scan_all_pmts": "1", "format_whitelist": _format_whitelist()}
         try:
-            container = av.open(reader, "r", options=options, **api.open_options())
+            container = api.open_input(reader, options)
         except _Deadline as e:
             logger.warning("pyav ran past %ss on %r", source.timeout, source.name)
             raise ExtractorTimeout() from e

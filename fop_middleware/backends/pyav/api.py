@@ -13,7 +13,9 @@ import functools
 import typing as t
 
 if t.TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+
+    import av.container
 
 #: The first PyAV release without ``metadata_errors``.
 NO_METADATA_ERRORS_MAJOR = 19
@@ -40,6 +42,14 @@ def open_options() -> dict[str, str]:
     if major(getattr(av, "__version__", "0")) < NO_METADATA_ERRORS_MAJOR:
         return {"metadata_errors": "replace"}
     return {}
+
+
+def open_input(file: t.Any, options: dict[str, str]) -> av.container.InputContainer:
+    """``av.open(file, "r", options=options)`` with what the installed release needs besides."""
+    import av
+
+    opener: Callable[..., av.container.InputContainer] = av.open  # the kwargs differ by release
+    return opener(file, "r", options=options, **open_options())
 
 
 def text(value: str) -> str:
