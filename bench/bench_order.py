@@ -104,11 +104,14 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         args.directory = os.path.join(os.path.dirname(__file__), "..", "examples", "media")
     files = sorted(f for f in os.listdir(args.directory) if os.path.isfile(os.path.join(args.directory, f)))
     print(f"{len(files)} files in {args.directory}; {os.cpu_count()} cores")
-    print(f"{'backend':<10} {'CPU ms/req':>10} {'wall ms: fastest':>17} {'median':>7} {'slowest':>8} {'req/s':>7}")
+    print(f"{'backend':<10} {'CPU ms/req':>10} {'wall ms: fastest':>17} {'median':>7} {'slowest':>8} {'req/s':>7}  slowest file")
     for backend in args.backends.split(","):
         cpu, walls = in_process(args.directory, files, backend)
         rate = throughput(args.directory, files, backend, args.requests, args.concurrency)
-        print(f"{backend:<10} {cpu:>10.1f} {min(walls):>17.1f} {statistics.median(walls):>7.1f} {max(walls):>8.1f} {rate:>7.1f}")
+        slowest = files[walls.index(max(walls))]
+        print(
+            f"{backend:<10} {cpu:>10.1f} {min(walls):>17.1f} {statistics.median(walls):>7.1f} {max(walls):>8.1f} {rate:>7.1f}  {slowest}"
+        )
     return 0
 
 
