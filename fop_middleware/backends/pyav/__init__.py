@@ -13,9 +13,9 @@ import re
 import time
 import typing as t
 
+from ... import selftest
 from ...avinfo.names import is_refused_format
 from ...errors import BadRequest, ExtractorFailure, ExtractorTimeout
-from ... import selftest
 from ...extractor import HEAD_SIZE, Availability, Extractor, Source
 from . import api
 

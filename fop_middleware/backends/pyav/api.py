@@ -1,10 +1,11 @@
-"""What differs between the PyAV releases the backend supports (18 and later).
+"""What differs between the PyAV releases the backend supports (18.1 and later).
 
 PyAV 19 dropped ``av.open(..., metadata_errors=...)``: it decodes every tag as UTF-8
 with ``surrogateescape`` instead, so a tag with bytes that are not UTF-8 comes back
 with lone surrogates, which no JSON encoder turns into UTF-8. Both releases end up
 giving the same text here: invalid bytes become U+FFFD, as ``metadata_errors="replace"``
-made PyAV 18 do.
+made PyAV 18 do. PyAV 19 also brings FFmpeg 9, whose answers differ from 8's in two
+places that :func:`tags` and :func:`extradata_size` turn back into 5.1's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,19 @@ if t.TYPE_CHECKING:
 
 #: The first PyAV release without ``metadata_errors``.
 NO_METADATA_ERRORS_MAJOR = 19
+
+#: FFmpeg 9's MP4/QuickTime demuxer joins a tag found twice (``udta`` and ``ilst``) with
+#: ";"; 5.1 kept one value per key, so two equal copies were that one value.
+MOV_DEMUXER = "mov,mp4,m4a,3gp,3g2,mj2"
+JOINED_TAGS_MAJOR = 9
+
+#: Demuxers whose H.264/HEVC extradata FFmpeg builds from the stream's first parameter
+#: sets (``extract_extradata``), not from a header the file carries.
+EXTRACTED_EXTRADATA_DEMUXERS = frozenset({"mpegts", "mpeg", "h264", "hevc"})
+ANNEX_B_CODECS = frozenset({"h264", "hevc"})
+START_CODE_4 = b"\x00\x00\x00\x01"
+#: FFmpeg 9 writes a 4-byte start code before each NAL unit it extracts; 5.1 wrote 3 bytes.
+FOUR_BYTE_START_CODES_MAJOR = 9
 
 
 def major(version: str) -> int:
@@ -69,25 +83,10 @@ def tags(metadata: Mapping[str, str], demuxer: str) -> dict[str, str]:
     return out
 
 
-#: FFmpeg 9's MP4/QuickTime demuxer joins a tag found twice (``udta`` and ``ilst``) with
-#: ";"; 5.1 set it once per box, so the two equal copies were one value.
-MOV_DEMUXER = "mov,mp4,m4a,3gp,3g2,mj2"
-JOINED_TAGS_MAJOR = 9
-
-
 def _unjoined(value: str) -> str:
     """``"a;a"`` back to ``"a"``; a value whose parts differ may be the file's own text and stays."""
     parts = value.split(";")
     return parts[0] if len(parts) > 1 and all(part == parts[0] for part in parts) else value
-
-
-#: Demuxers whose H.264/HEVC extradata FFmpeg builds from the stream's first parameter
-#: sets (``extract_extradata``), not from a header the file carries.
-EXTRACTED_EXTRADATA_DEMUXERS = frozenset({"mpegts", "mpeg", "h264", "hevc"})
-ANNEX_B_CODECS = frozenset({"h264", "hevc"})
-START_CODE_4 = b"\x00\x00\x00\x01"
-#: FFmpeg 9 writes a 4-byte start code before each NAL unit it extracts; 5.1 wrote 3 bytes.
-FOUR_BYTE_START_CODES_MAJOR = 9
 
 
 @functools.cache
