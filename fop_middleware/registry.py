@@ -24,12 +24,12 @@ BUILTIN_BACKENDS: dict[str, tuple[str, str]] = {
     "ffprobe": ("fop_middleware.backends.ffprobe:FfprobeExtractor", "apt-get install ffmpeg"),
     "libexif": ("fop_middleware.backends.libexif:LibexifExtractor", "reinstall fop-middleware"),
     "mediainfo": ("fop_middleware.backends.mediainfo:MediainfoExtractor", "pip install pymediainfo"),
-    "pyav": ("fop_middleware.backends.pyav:PyavExtractor", "pip install 'fop-middleware[av]'"),
+    "pyav": ("fop_middleware.backends.pyav:PyavExtractor", "pip install av"),
 }
 
 #: The order tried when none is configured; the README says why.
 DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
-    "avinfo": ("ffprobe", "pyav", "mediainfo"),
+    "avinfo": ("pyav", "ffprobe", "mediainfo"),
     "exif": ("libexif",),
 }
 

@@ -84,6 +84,11 @@ def test_builtins_are_sorted_and_cover_the_default_order() -> None:
     assert "mediainfo" in registry.DEFAULT_ORDER["avinfo"], "a bare pip install must answer ?avinfo"
 
 
+def test_pyav_answers_avinfo_first() -> None:
+    """In-process PyAV (a core dependency) before a process start-up per request (README, *Backends*)."""
+    assert registry.DEFAULT_ORDER["avinfo"] == ("pyav", "ffprobe", "mediainfo")
+
+
 def test_register_class_and_clobber_rule() -> None:
     registry.register("mine", FakeExif)
     assert isinstance(registry.get_backend("mine"), FakeExif)

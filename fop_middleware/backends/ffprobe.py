@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import typing as t
 
+from .. import selftest
 from ..avinfo.names import is_refused_format, with_codec_time_base
 from ..errors import BadRequest, ExtractorFailure, ExtractorTimeout
 from ..extractor import Availability, Extractor, Source
@@ -68,9 +69,10 @@ class FfprobeExtractor(Extractor):
         return shutil.which(self.binary or "ffprobe")
 
     def availability(self) -> Availability:
-        if self._binary() is None:
+        binary = self._binary()
+        if binary is None:
             return Availability(False, "ffprobe not found on PATH (apt-get install ffmpeg)")
-        return Availability(True)
+        return selftest.verify(self, (type(self), binary))
 
     def extract(self, source: Source) -> dict[str, t.Any]:
         binary = self._binary()

@@ -16,6 +16,7 @@ import threading
 import time
 import typing as t
 
+from ... import selftest
 from ...errors import ExtractorFailure, ExtractorTimeout
 from ...extractor import Availability, Extractor, Source
 from .map import Mapper
@@ -64,7 +65,7 @@ class MediainfoExtractor(Extractor):
             return Availability(False, f"pymediainfo not installed: {e} (pip install pymediainfo)")
         if not MediaInfo.can_parse():
             return Availability(False, "libmediainfo not found (apt-get install libmediainfo0v5)")
-        return Availability(True)
+        return selftest.verify(self)
 
     def extract(self, source: Source) -> dict[str, t.Any]:
         _set_global_options()

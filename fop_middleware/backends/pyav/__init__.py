@@ -13,15 +13,17 @@ import re
 import time
 import typing as t
 
+from ... import selftest
 from ...avinfo.names import is_refused_format
 from ...errors import BadRequest, ExtractorFailure, ExtractorTimeout
 from ...extractor import HEAD_SIZE, Availability, Extractor, Source
+from . import api
 
 logger = logging.getLogger("fop_middleware")
 
 #: The rules reproducing FFmpeg 5.1's answer were checked against PyAV 18's FFmpeg;
-#: older PyAV lacks attributes they read (``CodecContext.level``).
-MIN_PYAV_MAJOR = 18
+#: older PyAV lacks attributes they read (``CodecContext.level``, new in 18.1).
+MIN_PYAV = (18, 1)
 
 #: What the client sees for a file FFmpeg cannot read.
 BAD_MEDIA = "unsupported or corrupt media file"
@@ -116,11 +118,11 @@ class PyavExtractor(Extractor):
             import av
         except ImportError as e:
             logger.debug("pyav unavailable", exc_info=True)
-            return Availability(False, f"PyAV not installed: {e} (pip install 'fop-middleware[av]')")
+            return Availability(False, f"PyAV not installed: {e} (pip install av)")
         version = getattr(av, "__version__", "0")
-        if int(version.split(".")[0]) < MIN_PYAV_MAJOR:
-            return Availability(False, f"PyAV {version} is too old: {MIN_PYAV_MAJOR}+ needed (Python 3.11+)")
-        return Availability(True)
+        if api.release(version) < MIN_PYAV:
+            return Availability(False, f"PyAV {version} is too old: {'.'.join(map(str, MIN_PYAV))}+ needed (Python 3.11+)")
+        return selftest.verify(self)
 
     def accepts(self, head: bytes) -> bool:
         if head.startswith(IMAGE_MAGIC):
@@ -147,7 +149,7 @@ class PyavExtractor(Extractor):
         # scan_all_pmts: ffprobe sets it, so that every program of a TS is found.
         options = {"scan_all_pmts": "1", "format_whitelist": _format_whitelist()}
         try:
-            container = av.open(reader, "r", options=options, metadata_errors="replace")
+            container = api.open_input(reader, options)
         except _Deadline as e:
             logger.warning("pyav ran past %ss on %r", source.timeout, source.name)
             raise ExtractorTimeout() from e

@@ -12,7 +12,7 @@ import struct
 import typing as t
 
 from ...avinfo import codecs, ffmt
-from . import compat, isobmff, matroska, mpegts
+from . import api, compat, isobmff, matroska, mpegts
 from ...avinfo.names import FORMAT_LONG_NAMES
 from .streams import stream_info
 
@@ -92,7 +92,7 @@ def format_info(
     if container.bit_rate and container.bit_rate > 0:
         out["bit_rate"] = str(container.bit_rate)
     out["probe_score"] = probe_score(fmt_name, head, filename)
-    tags = dict(container.metadata)
+    tags = api.tags(container.metadata, container.format.name)
     if tags:
         out["tags"] = tags
     return out

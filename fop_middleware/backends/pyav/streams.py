@@ -15,7 +15,7 @@ import struct
 import typing as t
 
 from ...avinfo import bitstream, codecs, ffmt, h264
-from . import isobmff, layouts
+from . import api, isobmff, layouts
 from ...avinfo.names import CODEC_LONG_NAMES
 
 if t.TYPE_CHECKING:
@@ -352,14 +352,14 @@ def _size_fields(
     if stream.frames and stream.container.format.name not in NO_FRAME_COUNT_DEMUXERS:
         out["nb_frames"] = str(stream.frames)
     if extradata:
-        out["extradata_size"] = len(extradata)
+        out["extradata_size"] = api.extradata_size(stream.container.format.name, name, extradata)
     elif cc is None and track is not None and track.entry_format in ENTRY_EXTRADATA and track.entry_size > 16:
         out["extradata_size"] = track.entry_size - 16
     return out
 
 
 def _tags(stream: t.Any, kind: str, track: isobmff.Track | None) -> dict[str, str]:
-    tags = dict(stream.metadata)
+    tags = api.tags(stream.metadata, stream.container.format.name)
     if track is not None:
         tags.pop("name", None)  # a track's udta name, which 5.1 did not read
         if track.vendor is not None and kind in ("video", "audio"):
