@@ -29,7 +29,7 @@ from .codecs import (
     profile_name,
 )
 from .fields import add_fixed_fields, disposition, ordered
-from .flv import flv_fields
+from .flv import flv_duration, flv_fields
 from .headers import Headers
 from .mkv import MkvTrack, entry_tags
 from .mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
@@ -142,8 +142,8 @@ class Mapper(Headers, Timing):
         out["format_name"] = self.format_name
         out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
         duration = number(g.get("Duration"))
-        if self.flv and self.flv.duration:
-            duration = self.flv.duration  # flv_read_metabody() takes the script's duration
+        if self.flv:
+            duration = flv_duration(self.flv) or duration
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
         if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes
@@ -159,9 +159,10 @@ class Mapper(Headers, Timing):
         size = integer(g.get("FileSize")) or self.source.size
         if size:
             out["size"] = str(size)
-        if size and duration:
+        duration_us = round(duration * 1_000_000) if duration else 0
+        if size and duration_us > 0:
             # libavformat divides by the duration in whole microseconds, in doubles
-            out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
+            out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / duration_us))
         elif any("bit_rate" in st for st in streams):  # no duration: the streams' rates added up
             out["bit_rate"] = str(sum(integer(st.get("bit_rate")) for st in streams))
         out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typing as t
 
-from ...avinfo import ffmt
-from . import isobmff, mpegaudio
+from ...avinfo import ffmt, mp3
+from . import isobmff
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -53,20 +53,27 @@ def _set_format_duration(answer: Answer, duration_us: int, size: int) -> None:
 
 
 def mp3_untrimmed_duration(answer: Answer, stream: BinaryIO, size: int) -> None:
-    """MP3 with a Xing/Info/VBRI frame count: ``duration = frames * samples per frame``.
+    """MP3 with a Xing/Info/VBRI header: 5.1's duration, from the frame count or the bit rate.
 
     5.1's ``mp3_parse_vbr_tags()`` set ``st->duration`` from the count alone; the
-    encoder delay and padding of a LAME tag only moved the start. Streams without
-    their own duration (a cover picture) then took the format's, as
-    ``fill_all_stream_timings()`` does.
+    encoder delay and padding of a LAME tag only moved the start. When 5.1 distrusted
+    the count (trailing tags larger than 1/16 of the audio, see :mod:`...avinfo.mp3`),
+    the streams' bit rate timed the bytes after the header. Streams without their own
+    duration (a cover picture) then took the format's, as ``fill_all_stream_timings()`` does.
     """
-    info = mpegaudio.vbr_frames(stream)
+    head = mp3.read_head(stream, size)
     audio = next((s for s in answer["streams"] if s.get("codec_type") == "audio"), None)
-    if info is None or audio is None:
+    if head is None or audio is None or not head.vbr_tag:
         return
-    frames, spf, sample_rate = info
     tb = time_base(audio)
-    _set_duration(audio, rescale(frames, spf * tb[1], sample_rate * tb[0]))
+    if head.frames:
+        duration_ts: int | None = rescale(head.frames, head.samples_per_frame * tb[1], head.sample_rate * tb[0])
+    else:
+        bit_rate = sum(int(s.get("bit_rate", 0)) for s in answer["streams"])
+        duration_ts = mp3.bit_rate_duration(head, size, bit_rate, tb)
+    if duration_ts is None:
+        return
+    _set_duration(audio, duration_ts)
     duration_us = rescale_q(audio["duration_ts"], tb, MICROSECONDS)
     _set_format_duration(answer, duration_us, size)
     for entry in answer["streams"]:
