@@ -34,10 +34,11 @@ class Mp3Head:
 
     base: int  # where the first frame starts
     frame_size: int
-    bit_rate: int
+    bit_rate: int  # of the first audio frame (after the VBR header's), 0 when unknown
     sample_rate: int
     samples_per_frame: int
     frames: int = 0  # the VBR header's frame count, 0 when none or not trusted
+    is_cbr: bool = False  # an Info header: LAME's mark of a constant bit rate
     #: a Xing, Info or VBRI header with a frame or byte count: the demuxer skips its frame
     vbr_tag: bool = False
 
@@ -78,12 +79,19 @@ def read_head(stream: t.BinaryIO, file_size: int) -> Mp3Head | None:
     head = Mp3Head(base, size, bit_rate, sample_rate, spf)
     if layer == 3:
         _vbr_header(head, frame, lsf, (header >> 6) & 3 == 3, file_size)
+    if head.vbr_tag:  # the header's frame has a rate of its own, chosen to fit the header
+        stream.seek(base + size)
+        audio = int.from_bytes(stream.read(4).ljust(4, b"\0"), "big")
+        index = (audio >> 12) & 0xF
+        same_layout = audio >> 17 == header >> 17  # sync, version and layer
+        head.bit_rate = BIT_RATES[0 if lsf else 1][layer - 1][index] * 1000 if same_layout and index != 15 else 0
     return head
 
 
 def _vbr_header(head: Mp3Head, frame: bytes, lsf: bool, mono: bool, file_size: int) -> None:
     at = 4 + ((17 if mono else 32) if not lsf else (9 if mono else 17))
     if frame[at:at + 4] in (b"Xing", b"Info") and len(frame) >= at + 16:
+        head.is_cbr = frame[at:at + 4] == b"Info"
         flags = int.from_bytes(frame[at + 4:at + 8], "big")
         fields = frame[at + 8:]
         if flags & XING_FLAG_FRAMES:

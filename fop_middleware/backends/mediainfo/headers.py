@@ -17,7 +17,7 @@ from .codecs import integer
 from .flv import FlvInfo, read_flv
 from .mkv import MkvInfo, MkvTrack, read_matroska
 from .mov import MovInfo, MovTrack, codec_fields, read_mov
-from .mpa import start_samples
+from .mpa import bit_rate_seconds, start_samples
 from .ogg import last_granules, theora_headers
 from .riff import AviStream, aiff_frames, avi_streams, realaudio, wav_byte_rate
 from .ts import TsInfo, TsStream, scan_ts
@@ -83,6 +83,10 @@ class Headers:
             self.wav_byte_rate = wav_byte_rate(stream)
         elif self.format_name == "mp3":
             self.mp3_start = start_samples(stream) or (0, 1)
+            seconds = bit_rate_seconds(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
+            for track in self.tracks if seconds is not None else []:
+                if track["@type"] == "Audio":
+                    track["Duration"] = self.general["Duration"] = repr(seconds)
         elif self.format_name == "avi":
             self.avi = avi_streams(stream)
         elif self.format_name == "mpegts":
