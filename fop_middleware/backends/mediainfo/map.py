@@ -100,7 +100,8 @@ class Mapper(Headers, Timing):
             stream = self.stream(track, len(streams))
             if stream is not None:
                 streams.append(stream)
-        if not streams:
+        if not streams and not (self.mov and self.mov.has_movie):
+            # a ``moov`` says the file is one ffprobe opens without a stream
             raise BadRequest("no audio or video stream found")
         listed = str((self.general.get("extra") or {}).get("Attachments", ""))
         attachments_list = listed.split(" / ") if listed else []
@@ -144,6 +145,8 @@ class Mapper(Headers, Timing):
         duration = number(g.get("Duration"))
         if self.flv:
             duration = flv_duration(self.flv) or duration
+        if self.mov and not duration:
+            duration = self.mov.duration  # mov_read_mvhd(): the movie header's, tracks or none
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
         if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes

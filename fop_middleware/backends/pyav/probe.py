@@ -126,7 +126,7 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
     }
     if fmt_name == "mp3":
         _tolerant(lambda: compat.mp3_untrimmed_duration(answer, stream, size), None, "MP3 VBR header")
-    elif movie.tracks:
+    elif movie.tracks or fmt_name in _MOV_FORMATS:
         compat.mov_movie_duration(answer, movie, size)
     elif fmt_name == "mpeg":
         compat.mpeg1_last_frame(answer, size)
