@@ -1,0 +1,20 @@
+#!/bin/sh
+# Regenerate the edge-case media and their expected ffprobe answers.
+# Needs FFmpeg 5.1 (Debian bookworm: apt-get install ffmpeg) and Python 3; run from anywhere.
+set -eu
+cd "$(dirname "$0")"
+ff="ffmpeg -v error -y -bitexact"
+A="-f lavfi -i sine=frequency=440:sample_rate=44100:duration=1"
+TAGS="-metadata title=fop-test"
+
+# MP3 bases: no VBR header, an Info header (constant rate), a Xing header (variable rate)
+$ff $A -c:a libmp3lame -b:a 32k -write_xing 0 -id3v2_version 0 base_cbr.mp3
+$ff $A -c:a libmp3lame -b:a 32k -id3v2_version 3 $TAGS base_info.mp3
+$ff $A -c:a libmp3lame -q:a 9 -id3v2_version 3 $TAGS base_vbr.mp3
+$ff -f lavfi -i sine=frequency=440:sample_rate=22050:duration=0.3 -c:a libmp3lame -b:a 32k base.flv
+python3 build.py
+rm -f base_cbr.mp3 base_info.mp3 base_vbr.mp3 base.flv
+
+for f in *.mp4 *.mp3 *.flv; do
+    ffprobe -v error -show_format -show_streams -print_format json "$f" >"$f.json"
+done
