@@ -15,7 +15,7 @@ import typing as t
 import pytest
 
 from fop_middleware import registry
-from fop_middleware.avinfo import mp3
+from fop_middleware.avinfo import mp3, tsprobe
 from fop_middleware.backends.mediainfo.flv import FlvInfo, flv_duration, last_timestamp
 from fop_middleware.extractor import Source
 
@@ -137,3 +137,24 @@ def test_concatenation_check_distrusts_the_frame_count() -> None:
     ticks = mp3.bit_rate_duration(distrusted, len(data), 32000, (1, 14112000))
     want = json.loads((EDGE / "info_ape_id3v1.mp3.json").read_text())["streams"][0]["duration_ts"]
     assert ticks == want
+
+
+@pytest.mark.parametrize(
+    ("packets", "name", "score"),
+    [
+        pytest.param(None, "h264_aac.ts", 50, id="whole-file"),  # 10+ packets in the first 2 KiB
+        pytest.param(6, "small.ts", 2, id="six-packets"),  # under ten 204-byte blocks: ffprobe says 2
+        pytest.param(6, "small.bin", 2, id="six-packets-no-extension"),
+    ],
+)
+def test_transport_stream_probe_score(packets: int | None, name: str, score: int) -> None:
+    """ffprobe gave a 1,344-byte M2TS probe score 2 where 50 was answered for every TS."""
+    data = (pathlib.Path(__file__).parent / "files" / "media" / "h264_aac.ts").read_bytes()
+    if packets is not None:
+        data = data[: 188 * packets]
+    assert tsprobe.probe_score(io.BytesIO(data), name) == score
+
+
+def test_transport_stream_probe_score_of_noise_is_zero() -> None:
+    assert tsprobe.mpegts_probe(bytes(4096)) == 0
+    assert tsprobe.mpegts_probe(b"\x47" * 100) == 0  # under one 204-byte block

@@ -12,6 +12,7 @@ import logging
 import struct
 import typing as t
 
+from ...avinfo import tsprobe
 from ...extractor import Source
 from .codecs import integer
 from .flv import FlvInfo, read_flv
@@ -43,6 +44,7 @@ class Headers:
         self.mkv: list[MkvTrack] = []
         self.matroska: MkvInfo | None = None
         self.wav_byte_rate: int | None = None
+        self.ts_score: int | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB).
@@ -91,6 +93,7 @@ class Headers:
             self.avi = avi_streams(stream)
         elif self.format_name == "mpegts":
             self.ts = scan_ts(stream)  # registration descriptors; H.264 frame rates are in the SPS
+            self.ts_score = tsprobe.probe_score(stream, self.source.name)
         elif not self.format_name:
             self.realaudio = realaudio(stream)
             if not self.realaudio:

@@ -168,7 +168,7 @@ class Mapper(Headers, Timing):
             out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / duration_us))
         elif any("bit_rate" in st for st in streams):  # no duration: the streams' rates added up
             out["bit_rate"] = str(sum(integer(st.get("bit_rate")) for st in streams))
-        out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
+        out["probe_score"] = self.ts_score if self.ts_score is not None else PROBE_SCORES.get(self.format_name, 100)
         tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
         if self.matroska:
             tags = ({"title": self.matroska.title} if self.matroska.title else {}) | self.matroska.tags

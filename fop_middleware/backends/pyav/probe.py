@@ -11,7 +11,7 @@ import logging
 import struct
 import typing as t
 
-from ...avinfo import codecs, ffmt
+from ...avinfo import codecs, ffmt, tsprobe
 from . import compat, isobmff, matroska, mpegts
 from ...avinfo.names import FORMAT_LONG_NAMES
 from .streams import stream_info
@@ -124,6 +124,8 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         "streams": streams,
         "format": format_info(container, filename, size, stream.read(16), programs),
     }
+    if fmt_name == "mpegts":
+        answer["format"]["probe_score"] = tsprobe.probe_score(stream, filename)
     if fmt_name == "mp3":
         _tolerant(lambda: compat.mp3_untrimmed_duration(answer, stream, size), None, "MP3 VBR header")
     elif movie.tracks or fmt_name in _MOV_FORMATS:
