@@ -2,7 +2,8 @@
 
 The files and their real ffprobe answers are in ``tests/files/media-edge/`` (made by its
 ``generate.sh``): an MP4 with no stream, an MP4 whose only track is of an unknown kind,
-MP3s followed by ID3v1/APEv2/Lyrics3 tags, an FLV whose duration rounds to 0 µs.
+MP3s followed by ID3v1/APEv2/Lyrics3 tags, an FLV whose duration rounds to 0 µs, one
+frame of H.264 in MPEG-TS and of MPEG-2 in MPEG-PS (too few frames to measure a rate).
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ MEDIAINFO_GAPS = {
     ("vbr_ape.mp3", "streams.0.duration"): "the parser's average rate",
     ("vbr_ape.mp3", "format.duration"): "the parser's average rate",
     ("vbr_ape.mp3", "format.bit_rate"): "the parser's average rate",
+    # MediaInfo's transport stream path reads no aspect ratio, field order or extradata
+    ("one_frame_h264.ts", "streams.0.sample_aspect_ratio"): "MediaInfo's TS path",
+    ("one_frame_h264.ts", "streams.0.display_aspect_ratio"): "MediaInfo's TS path",
+    ("one_frame_h264.ts", "streams.0.field_order"): "MediaInfo's TS path",
+    ("one_frame_h264.ts", "streams.0.extradata_size"): "MediaInfo's TS path",
+    # MediaInfo gives the sequence header's rate as the average, and no extradata or CPB
+    ("one_frame_mpeg2.mpg", "streams.0.avg_frame_rate"): "MediaInfo's frame rate",
+    ("one_frame_mpeg2.mpg", "streams.0.extradata_size"): "MediaInfo's MPEG-PS path",
+    ("one_frame_mpeg2.mpg", "streams.0.side_data_list"): "MediaInfo's MPEG-PS path",
 }
 
 
@@ -158,3 +168,13 @@ def test_transport_stream_probe_score(packets: int | None, name: str, score: int
 def test_transport_stream_probe_score_of_noise_is_zero() -> None:
     assert tsprobe.mpegts_probe(bytes(4096)) == 0
     assert tsprobe.mpegts_probe(b"\x47" * 100) == 0  # under one 204-byte block
+
+
+@pytest.mark.parametrize("name", ["one_frame_h264.ts", "one_frame_mpeg2.mpg"])
+def test_one_frame_of_field_codec_keeps_the_frame_rate(name: str) -> None:
+    """PyAV's newer FFmpeg doubles the fallback rate of codecs that can code fields (50/1 for
+    25 fps); 5.1 said 25/1 and timed the last frame as a frame (``compat.field_rate_fallback``)."""
+    video = answer_of(name, "pyav")["streams"][0]
+    assert video["r_frame_rate"] == "25/1"
+    if "duration_ts" in video:
+        assert video["duration_ts"] == 3600  # one frame at 25 fps in 1/90000

@@ -6,6 +6,7 @@ behaviour back into 5.1's. The rule and the 5.1 code it mirrors are in the docst
 
 from __future__ import annotations
 
+import fractions
 import typing as t
 
 from ...avinfo import ffmt, mp3
@@ -163,3 +164,38 @@ def mpeg1_last_frame(answer: Answer, size: int) -> None:
             changed = True
     if changed:
         _set_format_duration(answer, end_us - start_us, size)
+
+
+#: Codecs whose pictures may be fields (``AV_CODEC_PROP_FIELDS`` in newer FFmpeg).
+FIELD_CODECS = frozenset({"h264", "hevc", "mpeg2video", "vc1"})
+
+
+def field_rate_fallback(answer: Answer, framerates: dict[int, fractions.Fraction], size: int) -> None:
+    """Video timed by too few frames to measure a rate: 5.1's ``r_frame_rate`` was the frame rate.
+
+    Without an average rate, ``avformat_find_stream_info()`` falls back to the codec's
+    rate; newer FFmpeg doubles it for codecs that can code fields, 5.1 divided the field
+    rate by ``ticks_per_frame``. In a transport or program stream the last packet then
+    lasted one frame, not one field (``estimate_timings_from_pts()``), which moves the
+    stream's and the format's end.
+    """
+    fmt = answer["format"]
+    changed = False
+    for entry in answer["streams"]:
+        rate = framerates.get(entry["index"])
+        if (entry.get("codec_name") not in FIELD_CODECS or entry.get("avg_frame_rate") != "0/0" or not rate
+                or entry.get("r_frame_rate") != ffmt.q(rate * 2)):
+            continue
+        entry["r_frame_rate"] = ffmt.q(rate)
+        if "duration_ts" in entry:
+            tb = time_base(entry)
+            field = rescale(rate.denominator, tb[1], 2 * rate.numerator * tb[0])
+            _set_duration(entry, entry["duration_ts"] + field)
+            changed = True
+    if not changed or "start_time" not in fmt:
+        return
+    start_us = round(float(fmt["start_time"]) * ffmt.TIME_BASE)
+    ends = [rescale_q(e["start_pts"] + e["duration_ts"], time_base(e), MICROSECONDS)
+            for e in answer["streams"] if "start_pts" in e and "duration_ts" in e]
+    if ends:
+        _set_format_duration(answer, max(ends) - start_us, size)
