@@ -35,6 +35,7 @@ from .mkv import MkvTrack, entry_tags
 from .mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
 from .pictures import describe_image
 from .riff import avi_fields, realaudio_answer
+from .tags import format_tags
 from .timing import Timing
 from .ts import ts_answer
 
@@ -169,7 +170,7 @@ class Mapper(Headers, Timing):
         elif any("bit_rate" in st for st in streams):  # no duration: the streams' rates added up
             out["bit_rate"] = str(sum(integer(st.get("bit_rate")) for st in streams))
         out["probe_score"] = self.ts_score if self.ts_score is not None else PROBE_SCORES.get(self.format_name, 100)
-        tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
+        tags = self.flv.tags if self.flv else format_tags(g, self.format_name)
         if self.matroska:
             tags = ({"title": self.matroska.title} if self.matroska.title else {}) | self.matroska.tags
         if self.mov:
@@ -392,30 +393,6 @@ class Mapper(Headers, Timing):
         if track.get("Title"):
             tags["title"] = str(track["Title"])
         return tags
-
-
-#: MediaInfo General fields -> the container tags ffprobe shows for them.
-_TAGS = {"Title": "title", "Performer": "artist", "Album": "album", "Genre": "genre", "Comment": "comment",
-         "Encoded_Application": "encoder"}
-#: Where FFmpeg shows container tags: Ogg keeps them on its streams.
-NO_FORMAT_TAGS = {"ogg"}
-
-
-def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
-    """The common container tags, named as libavformat names them for ``container``."""
-    if container in NO_FORMAT_TAGS:
-        return {}
-    tags: dict[str, str] = {}
-    if container.startswith("mov,") and len(str(general.get("CodecID", ""))) == 4:
-        tags["major_brand"] = str(general["CodecID"])
-        if general.get("CodecID_Compatible"):
-            tags["compatible_brands"] = str(general["CodecID_Compatible"]).replace("/", "")
-    for key, tag in _TAGS.items():
-        if general.get(key):
-            # Matroska tags keep the upper case of their SimpleTag names, except title
-            name = tag.upper() if container == "matroska,webm" and tag != "title" else tag
-            tags[name] = str(general[key])
-    return tags
 
 
 def _container_timing(stream: dict[str, t.Any], fmt: dict[str, t.Any]) -> None:
