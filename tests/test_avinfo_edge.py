@@ -3,7 +3,8 @@
 The files and their real ffprobe answers are in ``tests/files/media-edge/`` (made by its
 ``generate.sh``): an MP4 with no stream, an MP4 whose only track is of an unknown kind,
 MP3s followed by ID3v1/APEv2/Lyrics3 tags, an FLV whose duration rounds to 0 µs, one
-frame of H.264 in MPEG-TS and of MPEG-2 in MPEG-PS (too few frames to measure a rate).
+frame of H.264 in MPEG-TS and of MPEG-2 in MPEG-PS (too few frames to measure a rate), an
+AVI shorter than its RIFF header says.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ MEDIAINFO_GAPS = {
     ("one_frame_mpeg2.mpg", "streams.0.avg_frame_rate"): "MediaInfo's frame rate",
     ("one_frame_mpeg2.mpg", "streams.0.extradata_size"): "MediaInfo's MPEG-PS path",
     ("one_frame_mpeg2.mpg", "streams.0.side_data_list"): "MediaInfo's MPEG-PS path",
+    # MediaInfo reads no MPEG-4 part 2 headers from a cut file
+    ("truncated.avi", "streams.0.profile"): "MediaInfo on a truncated file",
+    ("truncated.avi", "streams.0.level"): "MediaInfo on a truncated file",
+    ("truncated.avi", "streams.0.has_b_frames"): "MediaInfo on a truncated file",
+    ("truncated.avi", "streams.0.quarter_sample"): "MediaInfo on a truncated file",
+    ("truncated.avi", "streams.0.divx_packed"): "MediaInfo on a truncated file",
+    ("truncated.avi", "streams.0.extradata_size"): "MediaInfo on a truncated file",
 }
 
 
@@ -178,3 +186,11 @@ def test_one_frame_of_field_codec_keeps_the_frame_rate(name: str) -> None:
     assert video["r_frame_rate"] == "25/1"
     if "duration_ts" in video:
         assert video["duration_ts"] == 3600  # one frame at 25 fps in 1/90000
+
+
+def test_truncated_avi_durations_are_cut_in_proportion() -> None:
+    """mediainfo gave the header's full length (1.067 s); 5.1 scaled it by the bytes present."""
+    want = json.loads((EDGE / "truncated.avi.json").read_text())
+    answer = answer_of("truncated.avi", "mediainfo")
+    assert [s.get("duration_ts") for s in answer["streams"]] == [s.get("duration_ts") for s in want["streams"]]
+    assert answer["format"]["duration"] == want["format"]["duration"]

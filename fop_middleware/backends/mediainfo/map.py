@@ -158,6 +158,8 @@ class Mapper(Headers, Timing):
         span = _span(streams)
         if span and duration and abs(span - duration) < 0.002 and self.format_name != "mpegts":
             duration = span  # the same figure, to the sample rather than MediaInfo's millisecond
+        elif span and self.format_name == "avi":
+            duration = span  # every AVI stream is timed by its header: the format's is their end
         if duration:
             out["duration"] = f"{duration:.6f}"
         size = integer(g.get("FileSize")) or self.source.size
