@@ -14,8 +14,8 @@ import typing as t
 
 import pytest
 
-from fop_middleware.avinfo import bitstream, ffmt
-from fop_middleware.backends.pyav import compat, isobmff, mpegaudio, mpegts
+from fop_middleware.avinfo import bitstream, ffmt, mp3
+from fop_middleware.backends.pyav import compat, isobmff, mpegts
 from fop_middleware.errors import BadRequest, ExtractorTimeout
 from fop_middleware.extractor import Source
 
@@ -186,7 +186,9 @@ def test_display_matrix_text_and_rotation() -> None:
 
 def test_vbr_frame_count_of_a_lame_mp3() -> None:
     with open(MEDIA / "cbr_id3.mp3", "rb") as f:
-        frames, samples_per_frame, sample_rate = mpegaudio.vbr_frames(f) or (0, 0, 0)
+        head = mp3.read_head(f, (MEDIA / "cbr_id3.mp3").stat().st_size)
+    assert head is not None and head.vbr_tag
+    frames, samples_per_frame, sample_rate = head.frames, head.samples_per_frame, head.sample_rate
     duration = float(expected("cbr_id3.mp3")["streams"][0]["duration"])
     assert (samples_per_frame, sample_rate) == (1152, 44100)
     assert frames * samples_per_frame / sample_rate == pytest.approx(duration, abs=1e-6)

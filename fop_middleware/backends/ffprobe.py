@@ -126,7 +126,8 @@ def _finish(report: dict[str, t.Any], name: str) -> dict[str, t.Any]:
     """Check ffprobe's report and make it the service's answer."""
     streams = report.get("streams")
     fmt = report.get("format")
-    if not streams or not isinstance(fmt, dict):
+    if not isinstance(streams, list) or not isinstance(fmt, dict):
+        # a file ffprobe opens with no stream still gets its answer, ``"streams": []``
         raise BadRequest("no audio or video stream found")
     if is_refused_format(str(fmt.get("format_name", ""))):
         raise BadRequest("not an audio or video file")

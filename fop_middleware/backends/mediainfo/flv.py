@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 import struct
 import typing as t
 from fractions import Fraction
@@ -61,6 +62,7 @@ class FlvStream:
 class FlvInfo:
     streams: list[FlvStream] = dataclasses.field(default_factory=list)
     duration: float | None = None
+    end: int = 0  # the last tag's timestamp, in ms
     frame_rate: Fraction | None = None
     audio_bit_rate: int = 0
     video_bit_rate: int = 0
@@ -88,7 +90,33 @@ def read_flv(stream: t.BinaryIO) -> FlvInfo | None:
         body = stream.read(min(size, 64 * 1024 if kind == 18 else CONFIG_BYTES))
         _tag(info, kind, dts, body, size)
         at += 11 + size + 4
+    info.end = last_timestamp(stream)
     return info
+
+
+def last_timestamp(stream: t.BinaryIO) -> int:
+    """The timestamp (ms) of the last tag with one, found from the end as 5.1's
+    ``flv_read_packet()`` does when ``onMetaData`` gives no duration; 0 when none.
+
+    Each tag is followed by its size, so the tags can be walked backwards.
+    """
+    end = stream.seek(0, 2)
+    for _ in range(MAX_TAGS):
+        stream.seek(max(end - 4, 0))
+        size = int.from_bytes(stream.read(4), "big")
+        if not 0 < size < end:
+            return 0
+        stream.seek(end - 3 - size)
+        head = stream.read(7)
+        if len(head) < 7 or int.from_bytes(head[:3], "big") + 11 != size:
+            return 0
+        timestamp = int.from_bytes(head[3:6], "big") | head[6] << 24
+        if timestamp:
+            return timestamp
+        if end < 8 or end - 8 < size:
+            return 0
+        end -= size + 4
+    return 0
 
 
 def _tag(info: FlvInfo, kind: int, dts: int, body: bytes, size: int) -> None:
@@ -257,6 +285,14 @@ class _Amf:
             info.tags[key] = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         else:
             info.tags[key] = str(value)
+
+
+def flv_duration(info: FlvInfo) -> float | None:
+    """The format's duration: ``onMetaData``'s cut to whole microseconds
+    (``flv_read_metabody()``), else, when that is zero or absent, the last tag's timestamp."""
+    if info.duration is not None and math.isfinite(info.duration) and int(info.duration * 1_000_000):
+        return int(info.duration * 1_000_000) / 1_000_000
+    return info.end / 1000 if info.end else None
 
 
 def flv_fields(out: dict[str, t.Any], found: FlvStream, info: FlvInfo | None) -> None:

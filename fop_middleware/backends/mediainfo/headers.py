@@ -12,12 +12,13 @@ import logging
 import struct
 import typing as t
 
+from ...avinfo import tsprobe
 from ...extractor import Source
 from .codecs import integer
 from .flv import FlvInfo, read_flv
 from .mkv import MkvInfo, MkvTrack, read_matroska
 from .mov import MovInfo, MovTrack, codec_fields, read_mov
-from .mpa import start_samples
+from .mpa import bit_rate_seconds, start_samples
 from .ogg import last_granules, theora_headers
 from .riff import AviStream, aiff_frames, avi_streams, realaudio, wav_byte_rate
 from .ts import TsInfo, TsStream, scan_ts
@@ -43,6 +44,7 @@ class Headers:
         self.mkv: list[MkvTrack] = []
         self.matroska: MkvInfo | None = None
         self.wav_byte_rate: int | None = None
+        self.ts_score: int | None = None
 
     def read_headers(self, stream: t.BinaryIO) -> None:
         """Read what MediaInfo leaves out from the container's own headers (a few KiB).
@@ -83,10 +85,15 @@ class Headers:
             self.wav_byte_rate = wav_byte_rate(stream)
         elif self.format_name == "mp3":
             self.mp3_start = start_samples(stream) or (0, 1)
+            seconds = bit_rate_seconds(stream, integer(self.general.get("FileSize")) or self.source.size or 0)
+            for track in self.tracks if seconds is not None else []:
+                if track["@type"] == "Audio":
+                    track["Duration"] = self.general["Duration"] = repr(seconds)
         elif self.format_name == "avi":
             self.avi = avi_streams(stream)
         elif self.format_name == "mpegts":
             self.ts = scan_ts(stream)  # registration descriptors; H.264 frame rates are in the SPS
+            self.ts_score = tsprobe.probe_score(stream, self.source.name)
         elif not self.format_name:
             self.realaudio = realaudio(stream)
             if not self.realaudio:

@@ -29,12 +29,13 @@ from .codecs import (
     profile_name,
 )
 from .fields import add_fixed_fields, disposition, ordered
-from .flv import flv_fields
+from .flv import flv_duration, flv_fields
 from .headers import Headers
 from .mkv import MkvTrack, entry_tags
 from .mov import MovTrack, avc_config_fields, mov_tags, with_movie_tags
 from .pictures import describe_image
 from .riff import avi_fields, realaudio_answer
+from .tags import format_tags
 from .timing import Timing
 from .ts import ts_answer
 
@@ -100,7 +101,8 @@ class Mapper(Headers, Timing):
             stream = self.stream(track, len(streams))
             if stream is not None:
                 streams.append(stream)
-        if not streams:
+        if not streams and not (self.mov and self.mov.has_movie):
+            # a ``moov`` says the file is one ffprobe opens without a stream
             raise BadRequest("no audio or video stream found")
         listed = str((self.general.get("extra") or {}).get("Attachments", ""))
         attachments_list = listed.split(" / ") if listed else []
@@ -142,8 +144,10 @@ class Mapper(Headers, Timing):
         out["format_name"] = self.format_name
         out["format_long_name"] = names.FORMAT_LONG_NAMES.get(self.format_name, "")
         duration = number(g.get("Duration"))
-        if self.flv and self.flv.duration:
-            duration = self.flv.duration  # flv_read_metabody() takes the script's duration
+        if self.flv:
+            duration = flv_duration(self.flv) or duration
+        if self.mov and not duration:
+            duration = self.mov.duration  # mov_read_mvhd(): the movie header's, tracks or none
         if self.format_name == "mpegts":
             duration = self._ts_times(out) or duration
         if self.format_name == "au":  # see _times: MediaInfo's own figure counts bytes
@@ -154,18 +158,21 @@ class Mapper(Headers, Timing):
         span = _span(streams)
         if span and duration and abs(span - duration) < 0.002 and self.format_name != "mpegts":
             duration = span  # the same figure, to the sample rather than MediaInfo's millisecond
+        elif span and self.format_name == "avi":
+            duration = span  # every AVI stream is timed by its header: the format's is their end
         if duration:
             out["duration"] = f"{duration:.6f}"
         size = integer(g.get("FileSize")) or self.source.size
         if size:
             out["size"] = str(size)
-        if size and duration:
+        duration_us = round(duration * 1_000_000) if duration else 0
+        if size and duration_us > 0:
             # libavformat divides by the duration in whole microseconds, in doubles
-            out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
+            out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / duration_us))
         elif any("bit_rate" in st for st in streams):  # no duration: the streams' rates added up
             out["bit_rate"] = str(sum(integer(st.get("bit_rate")) for st in streams))
-        out["probe_score"] = PROBE_SCORES.get(self.format_name, 100)
-        tags = self.flv.tags if self.flv else _format_tags(g, self.format_name)
+        out["probe_score"] = self.ts_score if self.ts_score is not None else PROBE_SCORES.get(self.format_name, 100)
+        tags = self.flv.tags if self.flv else format_tags(g, self.format_name)
         if self.matroska:
             tags = ({"title": self.matroska.title} if self.matroska.title else {}) | self.matroska.tags
         if self.mov:
@@ -388,30 +395,6 @@ class Mapper(Headers, Timing):
         if track.get("Title"):
             tags["title"] = str(track["Title"])
         return tags
-
-
-#: MediaInfo General fields -> the container tags ffprobe shows for them.
-_TAGS = {"Title": "title", "Performer": "artist", "Album": "album", "Genre": "genre", "Comment": "comment",
-         "Encoded_Application": "encoder"}
-#: Where FFmpeg shows container tags: Ogg keeps them on its streams.
-NO_FORMAT_TAGS = {"ogg"}
-
-
-def _format_tags(general: dict[str, t.Any], container: str) -> dict[str, str]:
-    """The common container tags, named as libavformat names them for ``container``."""
-    if container in NO_FORMAT_TAGS:
-        return {}
-    tags: dict[str, str] = {}
-    if container.startswith("mov,") and len(str(general.get("CodecID", ""))) == 4:
-        tags["major_brand"] = str(general["CodecID"])
-        if general.get("CodecID_Compatible"):
-            tags["compatible_brands"] = str(general["CodecID_Compatible"]).replace("/", "")
-    for key, tag in _TAGS.items():
-        if general.get(key):
-            # Matroska tags keep the upper case of their SimpleTag names, except title
-            name = tag.upper() if container == "matroska,webm" and tag != "title" else tag
-            tags[name] = str(general[key])
-    return tags
 
 
 def _container_timing(stream: dict[str, t.Any], fmt: dict[str, t.Any]) -> None:

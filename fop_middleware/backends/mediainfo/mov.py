@@ -77,6 +77,8 @@ class MovInfo:
     tracks: list[MovTrack] = dataclasses.field(default_factory=list)
     #: Bytes of media data (``mdat`` payloads): none means no packet for ffprobe to time.
     data_size: int = 0
+    #: A ``moov`` was found: the mov demuxer opens the file, with or without a track.
+    has_movie: bool = False
 
 
 def read_mov(stream: t.BinaryIO, size: int) -> MovInfo:
@@ -89,6 +91,7 @@ def read_mov(stream: t.BinaryIO, size: int) -> MovInfo:
         elif kind == b"mdat":
             info.data_size += end - payload
         elif kind == b"moov":
+            info.has_movie = True
             _moov(stream, payload, end, info, budget)
     for track in info.tracks:
         if track.handler == b"vide" and track.first_chunk is not None:

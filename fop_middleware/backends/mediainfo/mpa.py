@@ -1,6 +1,7 @@
-"""The encoder delay of an MP3, which the mp3 demuxer turns into the stream's start time.
+"""The encoder delay of an MP3, which the mp3 demuxer turns into the stream's start time,
+and the duration 5.1 estimated from the bit rate.
 
-LAME (and FFmpeg's own encoder) write it in the Info/Xing frame's LAME extension;
+LAME (and FFmpeg's own encoder) write the delay in the Info/Xing frame's LAME extension;
 libavformat 5.1 starts the stream ``delay + 528 + 1`` samples late (the decoder's own
 delay included). Reading it costs the ID3v2 header and the first frame.
 """
@@ -10,7 +11,11 @@ from __future__ import annotations
 import struct
 import typing as t
 
+from ...avinfo import mp3
+
 _SAMPLE_RATES = (44100, 48000, 32000)
+#: The mp3 demuxer's time base.
+TIME_BASE = (1, 14112000)
 #: Encoder strings whose delay field ``mp3_parse_info_tag()`` trusts.
 _ENCODERS = (b"LAME", b"Lavf", b"Lavc")
 #: Bytes of the Xing header fields each flag adds: frames, bytes, TOC, quality.
@@ -46,3 +51,17 @@ def start_samples(stream: t.BinaryIO) -> tuple[int, int] | None:
         return None
     delay = int.from_bytes(frame[tag + 21:tag + 24], "big") >> 12
     return delay + 528 + 1, rate
+
+
+def bit_rate_seconds(stream: t.BinaryIO, size: int) -> float | None:
+    """5.1's duration of a constant bit rate MP3 with no frame count it trusted, or None.
+
+    MediaInfo leaves the trailing tags out and, without a Xing/Info header, can
+    misjudge the length; 5.1 counted every byte after the header at the first frame's
+    rate. A VBR file's rate was the parser's average, which MediaInfo does not give.
+    """
+    head = mp3.read_head(stream, size)
+    if head is None or head.frames or (head.vbr_tag and not head.is_cbr):
+        return None
+    ticks = mp3.bit_rate_duration(head, size, head.bit_rate, TIME_BASE)
+    return ticks / TIME_BASE[1] if ticks is not None else None

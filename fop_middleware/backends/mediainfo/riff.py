@@ -38,6 +38,9 @@ class AviStream:
     extradata: bytes | None = None
     #: The start of the stream's first frame, when it is in the bytes read.
     first_frame: bytes = b""
+    #: ``st->duration`` of a stream counted in packets: the length, cut in proportion when
+    #: the file is shorter than its RIFF header says ("File is truncated adjusting duration").
+    duration: int = 0
 
     @property
     def time_base(self) -> Fraction | None:
@@ -52,6 +55,12 @@ def avi_streams(stream: t.BinaryIO) -> list[AviStream]:
         return []
     out: list[AviStream] = []
     _walk(head, 12, len(head), out)
+    riff_end = struct.unpack_from("<I", head, 4)[0] + 8
+    file_size = stream.seek(0, 2)
+    for found in out:
+        found.duration = found.length
+        if found.length > 0 and 0 < file_size < riff_end:
+            found.duration = (found.length * file_size + riff_end // 2) // riff_end  # av_rescale()
     return out
 
 
@@ -221,8 +230,8 @@ def avi_fields(out: dict[str, t.Any], header: AviStream) -> None:
         rate = 1 / time_base
         out["r_frame_rate"] = out["avg_frame_rate"] = f"{rate.numerator}/{rate.denominator}"
     if header.sample_size == 0:  # counted in packets: the length is the duration
-        out["duration_ts"] = header.length
-        out["duration"] = f"{float(header.length * time_base):.6f}"
+        out["duration_ts"] = header.duration
+        out["duration"] = f"{float(header.duration * time_base):.6f}"
     else:
         out.pop("duration", None)
     out["nb_frames"] = str(header.length)

@@ -13,7 +13,7 @@ import dataclasses
 import typing as t
 from fractions import Fraction
 
-from ...avinfo import h264, names
+from ...avinfo import h264, names, tsprobe
 from ...extractor import Source
 from .codecs import fourcc_string
 from .fields import add_fixed_fields, disposition, ordered
@@ -244,6 +244,7 @@ def ts_answer(info: TsInfo, source: Source) -> dict[str, t.Any]:
         fmt["size"] = str(source.size)
         if "duration" in fmt:
             fmt["bit_rate"] = str(int(source.size * 8 * 90000 / span))
+    fmt["probe_score"] = tsprobe.probe_score(source.stream, source.name)
     return {"streams": streams, "format": fmt}
 
 

@@ -157,7 +157,7 @@ class PyavExtractor(Extractor):
             logger.info("pyav cannot open %r: %s", source.name, e)
             raise BadRequest(BAD_MEDIA) from e
         try:
-            if not container.streams or is_refused_format(container.format.name):
+            if is_refused_format(container.format.name):  # no stream is an answer: ffprobe's
                 raise BadRequest(BAD_MEDIA)
             return probe(container, source.name, size, reader)
         except _Deadline as e:

@@ -6,10 +6,11 @@ behaviour back into 5.1's. The rule and the 5.1 code it mirrors are in the docst
 
 from __future__ import annotations
 
+import fractions
 import typing as t
 
-from ...avinfo import ffmt
-from . import isobmff, mpegaudio
+from ...avinfo import ffmt, mp3
+from . import isobmff
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -53,20 +54,27 @@ def _set_format_duration(answer: Answer, duration_us: int, size: int) -> None:
 
 
 def mp3_untrimmed_duration(answer: Answer, stream: BinaryIO, size: int) -> None:
-    """MP3 with a Xing/Info/VBRI frame count: ``duration = frames * samples per frame``.
+    """MP3 with a Xing/Info/VBRI header: 5.1's duration, from the frame count or the bit rate.
 
     5.1's ``mp3_parse_vbr_tags()`` set ``st->duration`` from the count alone; the
-    encoder delay and padding of a LAME tag only moved the start. Streams without
-    their own duration (a cover picture) then took the format's, as
-    ``fill_all_stream_timings()`` does.
+    encoder delay and padding of a LAME tag only moved the start. When 5.1 distrusted
+    the count (trailing tags larger than 1/16 of the audio, see :mod:`...avinfo.mp3`),
+    the streams' bit rate timed the bytes after the header. Streams without their own
+    duration (a cover picture) then took the format's, as ``fill_all_stream_timings()`` does.
     """
-    info = mpegaudio.vbr_frames(stream)
+    head = mp3.read_head(stream, size)
     audio = next((s for s in answer["streams"] if s.get("codec_type") == "audio"), None)
-    if info is None or audio is None:
+    if head is None or audio is None or not head.vbr_tag:
         return
-    frames, spf, sample_rate = info
     tb = time_base(audio)
-    _set_duration(audio, rescale(frames, spf * tb[1], sample_rate * tb[0]))
+    if head.frames:
+        duration_ts: int | None = rescale(head.frames, head.samples_per_frame * tb[1], head.sample_rate * tb[0])
+    else:
+        bit_rate = sum(int(s.get("bit_rate", 0)) for s in answer["streams"])
+        duration_ts = mp3.bit_rate_duration(head, size, bit_rate, tb)
+    if duration_ts is None:
+        return
+    _set_duration(audio, duration_ts)
     duration_us = rescale_q(audio["duration_ts"], tb, MICROSECONDS)
     _set_format_duration(answer, duration_us, size)
     for entry in answer["streams"]:
@@ -156,3 +164,38 @@ def mpeg1_last_frame(answer: Answer, size: int) -> None:
             changed = True
     if changed:
         _set_format_duration(answer, end_us - start_us, size)
+
+
+#: Codecs whose pictures may be fields (``AV_CODEC_PROP_FIELDS`` in newer FFmpeg).
+FIELD_CODECS = frozenset({"h264", "hevc", "mpeg2video", "vc1"})
+
+
+def field_rate_fallback(answer: Answer, framerates: dict[int, fractions.Fraction], size: int) -> None:
+    """Video timed by too few frames to measure a rate: 5.1's ``r_frame_rate`` was the frame rate.
+
+    Without an average rate, ``avformat_find_stream_info()`` falls back to the codec's
+    rate; newer FFmpeg doubles it for codecs that can code fields, 5.1 divided the field
+    rate by ``ticks_per_frame``. In a transport or program stream the last packet then
+    lasted one frame, not one field (``estimate_timings_from_pts()``), which moves the
+    stream's and the format's end.
+    """
+    fmt = answer["format"]
+    changed = False
+    for entry in answer["streams"]:
+        rate = framerates.get(entry["index"])
+        if (entry.get("codec_name") not in FIELD_CODECS or entry.get("avg_frame_rate") != "0/0" or not rate
+                or entry.get("r_frame_rate") != ffmt.q(rate * 2)):
+            continue
+        entry["r_frame_rate"] = ffmt.q(rate)
+        if "duration_ts" in entry:
+            tb = time_base(entry)
+            field = rescale(rate.denominator, tb[1], 2 * rate.numerator * tb[0])
+            _set_duration(entry, entry["duration_ts"] + field)
+            changed = True
+    if not changed or "start_time" not in fmt:
+        return
+    start_us = round(float(fmt["start_time"]) * ffmt.TIME_BASE)
+    ends = [rescale_q(e["start_pts"] + e["duration_ts"], time_base(e), MICROSECONDS)
+            for e in answer["streams"] if "start_pts" in e and "duration_ts" in e]
+    if ends:
+        _set_format_duration(answer, max(ends) - start_us, size)

@@ -7,11 +7,12 @@ differently from PyAV's newer FFmpeg, :mod:`.compat` puts 5.1's answer back.
 
 from __future__ import annotations
 
+import fractions
 import logging
 import struct
 import typing as t
 
-from ...avinfo import codecs, ffmt
+from ...avinfo import codecs, ffmt, tsprobe
 from . import api, compat, isobmff, matroska, mpegts
 from ...avinfo.names import FORMAT_LONG_NAMES
 from .streams import stream_info
@@ -111,10 +112,14 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         chroma = y4m_chroma_location(stream.read(256))
     streams = []
     extradata: dict[int, bytes | None] = {}
+    framerates: dict[int, fractions.Fraction] = {}
     for st in container.streams:
         track = movie.tracks[st.index] if st.index < len(movie.tracks) else None
         streams.append(stream_info(st, show_ids, track, chroma))
         extradata[st.index] = st.codec_context.extradata if st.codec_context is not None else None
+        rate = getattr(st.codec_context, "framerate", None) if st.type == "video" else None
+        if rate:
+            framerates[st.index] = fractions.Fraction(rate)
     programs = 0
     if fmt_name == "mpegts":
         found = _tolerant(lambda: mpegts.program_count(stream), None, "transport stream PAT")
@@ -124,9 +129,13 @@ def probe(container: av.container.InputContainer, filename: str, size: int, stre
         "streams": streams,
         "format": format_info(container, filename, size, stream.read(16), programs),
     }
+    if fmt_name == "mpegts":
+        answer["format"]["probe_score"] = tsprobe.probe_score(stream, filename)
+    if fmt_name in ("mpegts", "mpeg"):
+        compat.field_rate_fallback(answer, framerates, size)
     if fmt_name == "mp3":
         _tolerant(lambda: compat.mp3_untrimmed_duration(answer, stream, size), None, "MP3 VBR header")
-    elif movie.tracks:
+    elif movie.tracks or fmt_name in _MOV_FORMATS:
         compat.mov_movie_duration(answer, movie, size)
     elif fmt_name == "mpeg":
         compat.mpeg1_last_frame(answer, size)
