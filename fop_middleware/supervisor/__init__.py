@@ -44,6 +44,10 @@ DEFAULT_HELPER_MEMORY = 1024 * 1024 * 1024
 #: stops at the limit when it can (and its answer is then refused as late).
 KILL_GRACE = 0.25
 
+#: Seconds a new helper may take to start and import its backend's libraries; not
+#: counted in the request's time limit.
+STARTUP_TIMEOUT = 15.0
+
 __all__ = [
     "DEFAULT_HELPERS",
     "DEFAULT_HELPER_MEMORY",
@@ -91,6 +95,8 @@ def _inline(backend: Extractor, source: Source, cap: int | None) -> dict[str, t.
     except Exception as e:
         if view.capped and not isinstance(e, ReadLimitExceeded):
             raise ReadLimitExceeded() from e
+        if time.monotonic() > deadline and not isinstance(e, ExtractorTimeout):
+            raise ExtractorTimeout() from e
         raise
     if view.capped:
         raise ReadLimitExceeded()
@@ -109,6 +115,8 @@ def _in_helper(backend: Extractor, payload: bytes, source: Source, cap: int | No
         raise ExtractorTimeout()
     healthy = False
     try:
+        if not helper.warm:
+            warm(helper, payload)
         answer = _run_job(helper, backend, payload, source, cap)
         healthy = True
         return answer
@@ -118,7 +126,20 @@ def _in_helper(backend: Extractor, payload: bytes, source: Source, cap: int | No
         healthy = not isinstance(e, ExtractorFailure)
         raise
     finally:
-        pool.release(helper, healthy=healthy)
+        pool.release(helper, healthy=healthy, warm_with=payload)
+
+
+def warm(helper: Helper, payload: bytes) -> None:
+    """Have a new helper import ``payload``'s backend; a 599 if it does not start in time."""
+    try:
+        helper.conn.send(("warm", payload))
+        if helper.conn.poll(STARTUP_TIMEOUT) and helper.conn.recv()[0] == "ready":
+            helper.warm = True
+            return
+    except (EOFError, OSError):
+        pass
+    logger.error("helper %d did not start within %.0f s", helper.pid, STARTUP_TIMEOUT)
+    raise ExtractorFailure()
 
 
 def _run_job(helper: Helper, backend: Extractor, payload: bytes, source: Source, cap: int | None) -> dict[str, t.Any]:

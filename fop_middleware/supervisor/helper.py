@@ -78,23 +78,21 @@ def run_job(conn: Connection, job: tuple[t.Any, ...]) -> tuple[str, object]:
     try:
         backend = pickle.loads(backend_bytes)
         source = Source(t.cast("t.BinaryIO", stream), name, None, size, timeout)
-        answer = backend.extract(source)
-        if stream.capped:
-            return "fop", ReadLimitExceeded()
-        if time.monotonic() > deadline:
-            # A parse whose input was cut by the time limit may look complete.
-            return "fop", ExtractorTimeout()
-        return "ok", answer
+        reply: tuple[str, object] = ("ok", backend.extract(source))
     except FopError as e:
-        return "fop", ReadLimitExceeded() if stream.capped else e
+        reply = ("fop", e)
     except BaseException:
-        if stream.capped:
-            return "fop", ReadLimitExceeded()
-        return "crash", traceback.format_exc()
+        reply = ("crash", traceback.format_exc())
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         if has_fd:
-            t.cast(DescriptorFile, stream._stream).close()
+            t.cast(DescriptorFile, stream.stream).close()
+    if stream.capped:
+        return "fop", ReadLimitExceeded()
+    if time.monotonic() > deadline:
+        # An input cut short by the time limit can look like a complete file, or a bad one.
+        return "fop", ExtractorTimeout()
+    return reply
 
 
 def serve(conn: Connection) -> None:
@@ -104,6 +102,11 @@ def serve(conn: Connection) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        if job[0] == "warm":
+            # Import the backend's libraries before the first job's clock starts.
+            pickle.loads(job[1])
+            conn.send(("ready", None))
+            continue
         reply = run_job(conn, job)
         try:
             conn.send(reply)

@@ -8,6 +8,7 @@ forked from a master that had a pool makes its own and leaves the master's helpe
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import signal
@@ -47,6 +48,8 @@ class Helper:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.jobs = 0
+        #: Set once it has imported a backend's libraries and said so.
+        self.warm = False
         self.pid = self.proc.pid
 
     def kill(self) -> None:
@@ -109,17 +112,45 @@ class HelperPool:
         self.started += 1
         return helper
 
-    def release(self, helper: Helper, *, healthy: bool) -> None:
-        """Give ``helper`` back; one that failed or ran :data:`MAX_JOBS` jobs is killed."""
+    def release(self, helper: Helper, *, healthy: bool, warm_with: bytes | None = None) -> None:
+        """Give ``helper`` back; one that failed or ran :data:`MAX_JOBS` jobs is killed.
+
+        A killed helper's replacement starts at once, in the background, and imports
+        ``warm_with``'s backend, so that the next request does not wait for it.
+        """
         helper.jobs += 1
         if healthy and helper.jobs < MAX_JOBS and helper.proc.poll() is None:
-            with self._cond:
-                self._idle.append(helper)
-                self._running -= 1
-                self._cond.notify()
+            self._give_back(helper)
             return
         helper.kill()
-        self._done()
+        if warm_with is None or os.getpid() != self.pid:
+            self._done()
+            return
+        threading.Thread(target=self._replace, args=(warm_with,), name="fop-helper-start", daemon=True).start()
+
+    def _replace(self, payload: bytes) -> None:
+        from . import warm
+
+        try:
+            helper = Helper(self.memory_bytes)
+        except Exception:
+            logger.exception("cannot start a helper process")
+            self._done()
+            return
+        self.started += 1
+        try:
+            warm(helper, payload)
+        except Exception:
+            helper.kill()
+            self._done()
+            return
+        self._give_back(helper)
+
+    def _give_back(self, helper: Helper) -> None:
+        with self._cond:
+            self._idle.append(helper)
+            self._running -= 1
+            self._cond.notify()
 
     def _done(self) -> None:
         with self._cond:
@@ -175,3 +206,4 @@ def close_pools() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_pools)
+atexit.register(close_pools)

@@ -57,7 +57,7 @@ class BoundedView(io.RawIOBase):
 
     def __init__(self, stream: t.BinaryIO, size: int | None, cap: int | None = None) -> None:
         super().__init__()
-        self._stream = stream
+        self.stream = stream
         self.size = size
         self.cap = cap
         self.bytes_read = 0
@@ -71,7 +71,7 @@ class BoundedView(io.RawIOBase):
         return True
 
     def fileno(self) -> int:
-        return self._stream.fileno()
+        return self.stream.fileno()
 
     def read(self, n: int | None = -1) -> bytes:
         want = n if n is not None and n >= 0 else -1
@@ -82,8 +82,8 @@ class BoundedView(io.RawIOBase):
             return b""
         if want < 0 and self.cap is not None:
             want = self.cap - self.bytes_read + 1
-        self._stream.seek(self._pos)
-        data = self._stream.read(want)
+        self.stream.seek(self._pos)
+        data = self.stream.read(want)
         if self.cap is not None and self.bytes_read + len(data) > self.cap:
             self.capped = True
             raise ReadLimitExceeded()
@@ -106,7 +106,7 @@ class BoundedView(io.RawIOBase):
         elif whence == os.SEEK_CUR:
             pos = self._pos + offset
         elif whence == os.SEEK_END:
-            pos = (self.size if self.size is not None else self._stream.seek(0, os.SEEK_END)) + offset
+            pos = (self.size if self.size is not None else self.stream.seek(0, os.SEEK_END)) + offset
         else:
             raise ValueError(f"invalid whence {whence!r}")
         if pos < 0:
