@@ -7,6 +7,7 @@ plain values these functions take, and translate :class:`Result` back.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import http
 import logging
 import typing as t
@@ -204,8 +205,7 @@ class FopCore:
         if file is not None and is_special(file):
             # A device or FIFO behind the app's file (a symlink to /dev/zero) has no size
             # to stop at: spool it, up to max_body_bytes, like any other body.
-            chunks = iter(lambda: file.read(SPOOL_CHUNK), b"")
-            file = None
+            chunks, file = iter(functools.partial(file.read, SPOOL_CHUNK), b""), None
         if file is not None:
             file.seek(0)
             return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))
