@@ -144,3 +144,15 @@ def test_file_wrapper_reaches_the_helper_by_descriptor(backend: str) -> None:
         assert result is not None and result.status == 200
         answers.append(json.loads(result.body))
     assert answers[0] == answers[1]
+
+
+def test_cli_timeout_ends_a_hang(capsys: pytest.CaptureFixture[str]) -> None:
+    """``fop-middleware avinfo --timeout``: the CLI gets the same deadline as the middleware."""
+    from fop_middleware.cli import main
+
+    require_backend("mediainfo")
+    start = time.monotonic()
+    code = main(["avinfo", str(HOSTILE / "mediainfo-hang-a0825b58123f7261.rm"), "--backend", "mediainfo", "--timeout", "0.5"])
+    assert code == 1
+    assert json.loads(capsys.readouterr().out) == {"code": 599, "error": "file operation timed out"}
+    assert time.monotonic() - start < 0.5 + KILL_GRACE + SLACK
