@@ -7,7 +7,6 @@ plain values these functions take, and translate :class:`Result` back.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import http
 import logging
 import typing as t
@@ -18,7 +17,7 @@ from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .runner import dumps, run
 from .supervisor import DEFAULT_HELPER_MEMORY, DEFAULT_HELPERS, ISOLATIONS, Limits
-from .supervisor.view import is_special
+from .supervisor.view import READ_CAPS, capped_chunks, is_special
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -205,7 +204,7 @@ class FopCore:
         if file is not None and is_special(file):
             # A device or FIFO behind the app's file (a symlink to /dev/zero) has no size
             # to stop at: spool it, up to max_body_bytes, like any other body.
-            chunks, file = iter(functools.partial(file.read, SPOOL_CHUNK), b""), None
+            chunks, file = capped_chunks(file, SPOOL_CHUNK, READ_CAPS.get(op)), None
         if file is not None:
             file.seek(0)
             return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))

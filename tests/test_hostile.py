@@ -156,3 +156,13 @@ def test_cli_timeout_ends_a_hang(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     assert json.loads(capsys.readouterr().out) == {"code": 599, "error": "file operation timed out"}
     assert time.monotonic() - start < 0.5 + KILL_GRACE + SLACK
+
+
+def test_mediainfo_duration_under_a_microsecond_is_an_answer() -> None:
+    """Regression: mediainfo-exc-825150f5e25b08e8.flv raised ZeroDivisionError in the mapping (a 599)."""
+    require_backend("mediainfo")
+    from fop_middleware.cli import extract_file
+
+    answer = extract_file("avinfo", str(HOSTILE / "mediainfo-exc-825150f5e25b08e8.flv"), "mediainfo")
+    assert answer["format"]["format_name"] == "flv"
+    assert answer["format"]["duration"] == "0.000000"

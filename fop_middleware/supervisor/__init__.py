@@ -64,6 +64,10 @@ class HelperDied(RuntimeError):
     """The helper died under a backend (a segfault, the memory limit): the backend crashed."""
 
 
+class BackendCrashed(ExtractorFailure):
+    """599: the backend raised a Python exception in its helper, which lives on."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Limits:
     """How a backend call is run: where, with how many helpers, and how much memory each."""
@@ -123,7 +127,7 @@ def _in_helper(backend: Extractor, payload: bytes, source: Source, cap: int | No
     except FopError as e:
         # A helper that timed out is killed already; one whose backend crashed may be
         # left in any state by the native library.
-        healthy = not isinstance(e, ExtractorFailure)
+        healthy = isinstance(e, BackendCrashed) or not isinstance(e, ExtractorFailure)
         raise
     finally:
         pool.release(helper, healthy=healthy, warm_with=payload)
@@ -178,7 +182,7 @@ def _run_job(helper: Helper, backend: Extractor, payload: bytes, source: Source,
     if kind == "fop":
         raise t.cast(FopError, value)
     logger.error("%s backend %r crashed in its helper on %r:\n%s", backend.operation, backend.name, source.name, value)
-    raise ExtractorFailure()
+    raise BackendCrashed()
 
 
 def _serve_read(view: BoundedView | None, pos: int, n: int) -> tuple[str, object]:
@@ -186,6 +190,9 @@ def _serve_read(view: BoundedView | None, pos: int, n: int) -> tuple[str, object
     try:
         view.seek(pos)
         return "data", view.read(n)
+    except ReadLimitExceeded as e:
+        view.capped = True
+        return "error", e
     except FopError as e:
         return "error", e
     except Exception as e:
@@ -197,6 +204,9 @@ def _serve_size(view: BoundedView | None) -> tuple[str, object]:
     assert view is not None
     try:
         return "data", view.seek(0, 2)
+    except ReadLimitExceeded as e:
+        view.capped = True
+        return "error", e
     except FopError as e:
         return "error", e
     except Exception as e:

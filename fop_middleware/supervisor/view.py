@@ -45,6 +45,20 @@ def is_special(f: t.Any) -> bool:
         return False
 
 
+def capped_chunks(f: t.Any, size: int, cap: int | None) -> t.Iterator[bytes]:
+    """``f``'s bytes in chunks of ``size``; past ``cap`` bytes, :class:`ReadLimitExceeded`.
+
+    For a file with no end to stop at (a device): even a seek to its end, which fills a
+    spool, reads no more than the cap.
+    """
+    total = 0
+    while chunk := f.read(size):
+        total += len(chunk)
+        if cap is not None and total > cap:
+            raise ReadLimitExceeded()
+        yield chunk
+
+
 class BoundedView(io.RawIOBase):
     """A seekable read-only view of ``stream`` that ends at ``size`` and counts what it reads.
 

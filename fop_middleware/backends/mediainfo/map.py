@@ -159,8 +159,9 @@ class Mapper(Headers, Timing):
         size = integer(g.get("FileSize")) or self.source.size
         if size:
             out["size"] = str(size)
-        if size and duration:
-            # libavformat divides by the duration in whole microseconds, in doubles
+        if size and duration and round(duration * 1_000_000):
+            # libavformat divides by the duration in whole microseconds, in doubles (and
+            # not by a duration under half a microsecond: mediainfo-exc-825150f5e25b08e8.flv)
             out["bit_rate"] = str(int(size * 8.0 * 1_000_000 / round(duration * 1_000_000)))
         elif any("bit_rate" in st for st in streams):  # no duration: the streams' rates added up
             out["bit_rate"] = str(sum(integer(st.get("bit_rate")) for st in streams))
