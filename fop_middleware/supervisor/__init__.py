@@ -44,6 +44,9 @@ DEFAULT_HELPER_MEMORY = 1024 * 1024 * 1024
 #: stops at the limit when it can (and its answer is then refused as late).
 KILL_GRACE = 0.25
 
+#: Seconds past a hang's length a request waits for a busy pool's next free helper.
+HELPER_WAIT = 2.0
+
 #: Seconds a new helper may take to start and import its backend's libraries; not
 #: counted in the request's time limit.
 STARTUP_TIMEOUT = 15.0
@@ -112,8 +115,8 @@ def _inline(backend: Extractor, source: Source, cap: int | None) -> dict[str, t.
 
 def _in_helper(backend: Extractor, payload: bytes, source: Source, cap: int | None, limits: Limits) -> dict[str, t.Any]:
     pool = get_pool(limits.helpers, limits.helper_memory_bytes)
-    start = time.monotonic()
-    helper = pool.acquire(start + source.timeout)
+    # A free helper may be a hang's length (plus its replacement's start) away.
+    helper = pool.acquire(time.monotonic() + source.timeout + KILL_GRACE + HELPER_WAIT)
     if helper is None:
         logger.error("no free helper for %r within %.1f s", source.name, source.timeout)
         raise ExtractorTimeout()
