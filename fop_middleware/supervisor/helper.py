@@ -42,9 +42,9 @@ class RemoteFile(BoundedView):
 
     def read(self, n: int | None = -1) -> bytes:
         self._conn.send(("read", self.tell(), -1 if n is None else n))
-        data = self._reply()
+        data = t.cast(bytes, self._reply())
         self.seek(len(data), os.SEEK_CUR)
-        return t.cast(bytes, data)
+        return data
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_END and self.size is None:
