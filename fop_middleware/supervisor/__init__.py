@@ -128,8 +128,8 @@ def _in_helper(backend: Extractor, payload: bytes, source: Source, cap: int | No
         healthy = True
         return answer
     except FopError as e:
-        # A helper that timed out is killed already; one whose backend crashed may be
-        # left in any state by the native library.
+        # A helper that timed out, died or failed in native code is killed on release
+        # (a native library may be left in any state); a Python exception keeps it.
         healthy = isinstance(e, BackendCrashed) or not isinstance(e, ExtractorFailure)
         raise
     finally:
