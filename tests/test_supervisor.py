@@ -218,3 +218,24 @@ def test_bad_options(options: dict[str, t.Any]) -> None:
 def _rss() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_a_device_is_read_no_further_than_the_cap(supervised: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a symlink to /dev/zero served as a file was spooled for as long as it lasted."""
+    from fop_middleware.supervisor import view
+
+    monkeypatch.setitem(view.READ_CAPS, "avinfo", 1024 * 1024)
+    core = FopCore(backends={"avinfo": ["test-supervised"]}, timeout=5.0)
+
+    class Device(io.FileIO):
+        drawn = 0
+
+        def read(self, size: int = -1) -> bytes:
+            data = super().read(size)
+            self.drawn += len(data)
+            return data
+
+    with Device("/dev/zero", "rb") as f:
+        result, _ = respond(core, f)
+    assert (result.status, answer(result)["error"]) == (400, ReadLimitExceeded.default_message)
+    assert 1024 * 1024 < f.drawn <= 1024 * 1024 + 64 * 1024, "read past the cap (by one chunk at most)"
