@@ -9,6 +9,7 @@ name, time limit and read cap, and either the file's descriptor (passed with
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import pickle
@@ -70,7 +71,8 @@ def run_job(conn: Connection, job: tuple[t.Any, ...]) -> tuple[str, object]:
     _, backend_bytes, name, size, timeout, cap, has_fd = job
     stream: BoundedView
     if has_fd:
-        stream = BoundedView(t.cast("t.BinaryIO", DescriptorFile(recv_handle(conn))), size, cap)
+        # Buffered, as the serving process's own file is: parsers make many small reads.
+        stream = BoundedView(t.cast("t.BinaryIO", io.BufferedReader(DescriptorFile(recv_handle(conn)))), size, cap)
     else:
         stream = RemoteFile(conn, size)
     deadline = time.monotonic() + timeout
@@ -86,7 +88,7 @@ def run_job(conn: Connection, job: tuple[t.Any, ...]) -> tuple[str, object]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         if has_fd:
-            t.cast(DescriptorFile, stream.stream).close()
+            stream.stream.close()
     if stream.capped:
         return "fop", ReadLimitExceeded()
     if time.monotonic() > deadline:
