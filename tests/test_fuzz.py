@@ -20,13 +20,16 @@ import time
 import typing as t
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from fop_middleware.core import FopCore, FopRequest
-from fop_middleware.supervisor import KILL_GRACE
+pytest.importorskip("hypothesis", reason="hypothesis is not installed (pip install -e '.[test]')")
 
-from conftest import require_backend
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fop_middleware.core import FopCore, FopRequest  # noqa: E402
+from fop_middleware.supervisor import KILL_GRACE  # noqa: E402
+
+from conftest import require_backend  # noqa: E402
 
 MEDIA = pathlib.Path(__file__).parent / "files" / "media"
 SEEDS = ("aac.m4a", "h264_aac_faststart.mp4", "h264_aac.mkv", "h264_aac.ts", "mpeg4_mp3.avi", "vorbis.ogg", "cbr_id3.mp3")

@@ -75,6 +75,9 @@ class Helper:
     def abandon(self) -> None:
         """Forget a helper inherited over ``fork()``: close our copy of its socket only."""
         self.conn.close()
+        # Not this process's child: there is nothing to reap, and nothing to warn about
+        # when its Popen is collected.
+        self.proc.returncode = -signal.SIGKILL
 
 
 class HelperPool:
