@@ -116,7 +116,7 @@ def _inline(backend: Extractor, source: Source, cap: int | None) -> dict[str, t.
 def _in_helper(backend: Extractor, payload: bytes, source: Source, cap: int | None, limits: Limits) -> dict[str, t.Any]:
     pool = get_pool(limits.helpers, limits.helper_memory_bytes)
     # A free helper may be a hang's length (plus its replacement's start) away.
-    helper = pool.acquire(time.monotonic() + source.timeout + KILL_GRACE + HELPER_WAIT)
+    helper = pool.acquire(time.monotonic() + source.timeout + KILL_GRACE + HELPER_WAIT, payload)
     if helper is None:
         logger.error("no free helper for %r within %.1f s", source.name, source.timeout)
         raise ExtractorTimeout()

@@ -96,8 +96,13 @@ class HelperPool:
         self._cond = threading.Condition()
         self.started = 0
 
-    def acquire(self, deadline: float) -> Helper | None:
-        """An idle helper, a new one, or None when none is free before ``deadline``."""
+    def acquire(self, deadline: float, warm_with: bytes | None = None) -> Helper | None:
+        """An idle helper, a new one, or None when none is free before ``deadline``.
+
+        Taking the last idle helper starts a spare in the background (up to ``size``),
+        importing ``warm_with``'s backend: the next request, say the one after a hang,
+        then finds a helper ready instead of waiting for one to start.
+        """
         with self._cond:
             while not self._idle and self._running >= self.size:
                 left = deadline - time.monotonic()
@@ -105,8 +110,14 @@ class HelperPool:
                     return None
                 self._cond.wait(left)
             self._running += 1
-            if self._idle:
-                return self._idle.pop()
+            helper = self._idle.pop() if self._idle else None
+            spare = warm_with is not None and helper is not None and not self._idle and self._running < self.size
+            if spare:
+                self._running += 1
+        if spare:
+            self._start_replacement(t.cast(bytes, warm_with))
+        if helper is not None:
+            return helper
         try:
             helper = Helper(self.memory_bytes)
         except BaseException:
@@ -129,7 +140,11 @@ class HelperPool:
         if warm_with is None or os.getpid() != self.pid:
             self._done()
             return
-        threading.Thread(target=self._replace, args=(warm_with,), name="fop-helper-start", daemon=True).start()
+        self._start_replacement(warm_with)
+
+    def _start_replacement(self, payload: bytes) -> None:
+        """Start a helper in the background for a slot already counted as running."""
+        threading.Thread(target=self._replace, args=(payload,), name="fop-helper-start", daemon=True).start()
 
     def _replace(self, payload: bytes) -> None:
         from . import warm
