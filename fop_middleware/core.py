@@ -203,7 +203,7 @@ class FopCore:
     ) -> dict[str, t.Any]:
         if file is not None and is_special(file):
             # A device or FIFO behind the app's file (a symlink to /dev/zero) has no size
-            # to stop at: spool it, up to max_body_bytes, like any other body.
+            # to stop at: spool it like any other body, up to max_body_bytes and the read cap.
             chunks, file = capped_chunks(file, SPOOL_CHUNK, READ_CAPS.get(op)), None
         if file is not None:
             file.seek(0)
