@@ -12,6 +12,7 @@ from . import __version__, registry
 from .errors import BadRequest, ExtractorFailure, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .runner import dumps, run
+from .supervisor import ISOLATIONS, Limits
 
 
 def _order(op: str, backend: str | None) -> tuple[str, ...]:
@@ -20,7 +21,9 @@ def _order(op: str, backend: str | None) -> tuple[str, ...]:
     return registry.DEFAULT_ORDER[op]
 
 
-def extract_file(op: str, path: str, backend: str | None = None) -> dict[str, t.Any]:
+def extract_file(
+    op: str, path: str, backend: str | None = None, *, timeout: float = 30.0, isolation: str = "process"
+) -> dict[str, t.Any]:
     """The answer the middleware would serve for the file at ``path``."""
     order = _order(op, backend)
     if os.path.isdir(path):
@@ -32,8 +35,8 @@ def extract_file(op: str, path: str, backend: str | None = None) -> dict[str, t.
     with f:
         backends = registry.require_backends(op, order)
         size = os.fstat(f.fileno()).st_size
-        source = Source(f, os.path.basename(path), os.path.abspath(path), size)
-        return run(op, source, backends)
+        source = Source(f, os.path.basename(path), os.path.abspath(path), size, timeout)
+        return run(op, source, backends, Limits(isolation))
 
 
 class NotAFile(BadRequest):
@@ -49,7 +52,7 @@ def _cmd_op(args: argparse.Namespace) -> int:
         print(e, file=sys.stderr)
         return 2
     try:
-        output, code = dumps(extract_file(args.op, args.file, args.backend)), 0
+        output, code = dumps(extract_file(args.op, args.file, args.backend, timeout=args.timeout, isolation=args.isolation)), 0
     except FopError as e:
         output, code = dumps(e.as_dict()), 1
         _say(f"{args.file}: {e.message}")
@@ -87,7 +90,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             print(f"fop-middleware serve: cannot use backend {args.backend!r}: {status.reason}", file=sys.stderr)
             return 2
         backends = {op: [args.backend]}
-    return serve(args.directory, host=args.host, port=args.port, backends=backends)
+    return serve(
+        args.directory, host=args.host, port=args.port, backends=backends, timeout=args.timeout, isolation=args.isolation
+    )
+
+
+def _positive(value: str) -> float:
+    seconds = float(value)
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {value!r}")
+    return seconds
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=_positive, default=30.0, help="seconds a backend may spend on a file (30)")
+    p.add_argument(
+        "--isolation", choices=ISOLATIONS, default="process", help="run native backends in helper processes (default) or inline"
+    )
 
 
 def _port(value: str) -> int:
@@ -112,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(op, parents=[common], help=f"print the ?{op} answer for FILE")
         p.add_argument("file", metavar="FILE")
         p.add_argument("--backend", metavar="NAME", help="use this backend only")
+        _add_limits(p)
         p.set_defaults(func=_cmd_op, op=op)
     p = sub.add_parser("backends", parents=[common], help="list backends and whether they are available")
     p.set_defaults(func=_cmd_backends)
@@ -120,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8000)
     p.add_argument("--backend", metavar="NAME", help="use this backend only for its operation")
+    _add_limits(p)
     p.set_defaults(func=_cmd_serve)
     return parser
 

@@ -16,6 +16,8 @@ from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .runner import dumps, run
+from .supervisor import DEFAULT_HELPER_MEMORY, DEFAULT_HELPERS, ISOLATIONS, Limits
+from .supervisor.view import READ_CAPS, capped_chunks, is_special
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -44,6 +46,9 @@ JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 #: body cannot fill the disk.
 DEFAULT_MAX_BODY_BYTES = 512 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
+
+#: Bytes per read when a file that is not a regular file is spooled.
+SPOOL_CHUNK = 64 * 1024
 
 REASONS = {599: "File Operation Failed"}
 
@@ -106,6 +111,11 @@ class FopCore:
         is a 400; a file body is read in place and has no cap.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
     :param timeout: seconds a backend may spend on one file.
+    :param isolation: ``"process"`` runs the backends that run native code in helper
+        processes that are killed past ``timeout``; ``"inline"`` runs every backend in
+        this process (faster to start, but a crash in C takes the process with it).
+    :param helpers: helper processes per serving process.
+    :param helper_memory_bytes: address-space limit of each helper.
     """
 
     def __init__(
@@ -115,8 +125,19 @@ class FopCore:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         spool_memory_bytes: int = DEFAULT_SPOOL_MEMORY,
         timeout: float = DEFAULT_TIMEOUT,
+        isolation: str = "process",
+        helpers: int = DEFAULT_HELPERS,
+        helper_memory_bytes: int = DEFAULT_HELPER_MEMORY,
     ) -> None:
-        for name, value in (("max_body_bytes", max_body_bytes), ("spool_memory_bytes", spool_memory_bytes)):
+        if isolation not in ISOLATIONS:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {isolation!r}")
+        if not isinstance(helpers, int) or isinstance(helpers, bool) or helpers < 1:
+            raise ValueError(f"helpers must be a positive int, not {helpers!r}")
+        for name, value in (
+            ("max_body_bytes", max_body_bytes),
+            ("spool_memory_bytes", spool_memory_bytes),
+            ("helper_memory_bytes", helper_memory_bytes),
+        ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative int, not {value!r}")
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
@@ -125,12 +146,13 @@ class FopCore:
         self.max_body_bytes = max_body_bytes
         self.spool_memory_bytes = spool_memory_bytes
         self.timeout = float(timeout)
+        self.limits = Limits(isolation, helpers, helper_memory_bytes)
 
     match = staticmethod(parse_operation)
 
     def extract(self, op: str, source: Source) -> dict[str, t.Any]:
         """Run ``op`` on ``source`` with the configured backends."""
-        return run(op, source, registry.require_backends(op, self.order[op]))
+        return run(op, source, registry.require_backends(op, self.order[op]), self.limits)
 
     def respond(
         self,
@@ -179,6 +201,10 @@ class FopCore:
         file: BinaryIO | None,
         chunks: t.Iterable[bytes] | None,
     ) -> dict[str, t.Any]:
+        if file is not None and is_special(file):
+            # A device or FIFO behind the app's file (a symlink to /dev/zero) has no size
+            # to stop at: spool it like any other body, up to max_body_bytes and the read cap.
+            chunks, file = capped_chunks(file, SPOOL_CHUNK, READ_CAPS.get(op)), None
         if file is not None:
             file.seek(0)
             return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))

@@ -63,6 +63,9 @@ class Extractor(abc.ABC):
 
     name: t.ClassVar[str]
     operation: t.ClassVar[str]
+    #: ``"process"`` for a backend running native code a hostile file can crash or wedge:
+    #: it then runs in a helper process (:mod:`fop_middleware.supervisor`).
+    isolation: t.ClassVar[str] = "inline"
 
     def availability(self) -> Availability:
         """Cheap probe that never raises: can this backend run on this machine?"""

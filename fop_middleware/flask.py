@@ -27,6 +27,7 @@ CONFIG_OPTIONS: dict[str, tuple[str, t.Any]] = {
     "FOP_MAX_BODY_BYTES": ("max_body_bytes", DEFAULT_MAX_BODY_BYTES),
     "FOP_SPOOL_MEMORY_BYTES": ("spool_memory_bytes", DEFAULT_SPOOL_MEMORY),
     "FOP_TIMEOUT": ("timeout", DEFAULT_TIMEOUT),
+    "FOP_ISOLATION": ("isolation", "process"),
 }
 
 
@@ -34,7 +35,7 @@ class FlaskFop:
     """Answer ``?exif`` and ``?avinfo`` for every file a Flask app serves.
 
     It reads ``app.config``: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
-    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, and ``FOP_SENDFILE_ROOT``: with
+    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, ``FOP_ISOLATION``, and ``FOP_SENDFILE_ROOT``: with
     ``USE_X_SENDFILE`` the app sends no body, so a fop request reads the file named by
     ``X-Sendfile`` only when it lies under this directory; otherwise the answer is a 599.
     Call :meth:`init_app` after setting the config; a bad value raises there.

@@ -5,6 +5,7 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 - ``fop.backends``: ``avinfo = pyav mediainfo`` lines, or a dict of lists in Python;
 - ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
 - ``fop.timeout``: seconds.
+- ``fop.isolation``: ``process`` (native backends in helper processes) or ``inline``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "max_body_bytes": int(settings.get("fop.max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
         "spool_memory_bytes": int(settings.get("fop.spool_memory_bytes", DEFAULT_SPOOL_MEMORY)),
         "timeout": float(settings.get("fop.timeout", DEFAULT_TIMEOUT)),
+        "isolation": str(settings.get("fop.isolation", "process")),
     }
 
 

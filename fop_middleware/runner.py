@@ -8,6 +8,7 @@ import typing as t
 
 from .errors import ExtractorFailure, ExtractorTimeout, FopError, UnsupportedFile
 from .extractor import HEAD_SIZE, Extractor, Source
+from .supervisor import Limits, extract
 
 logger = logging.getLogger("fop_middleware")
 
@@ -21,13 +22,14 @@ def read_head(source: Source) -> bytes:
     return head
 
 
-def run(op: str, source: Source, backends: t.Sequence[Extractor]) -> dict[str, t.Any]:
+def run(op: str, source: Source, backends: t.Sequence[Extractor], limits: Limits = Limits()) -> dict[str, t.Any]:
     """The answer of the first backend that accepts the file.
 
     A backend's :class:`FopError` is its verdict on the file and is final, and so is a
     timeout: the time limit is per request. A crash (any other exception) is logged and
     the next accepting backend gets its turn; when none is left the caller sees a 599
-    with a generic message.
+    with a generic message. ``limits`` says how each backend is run (in a helper
+    process or not); every one reads a bounded view of the file.
     """
     head = read_head(source)
     if not head:
@@ -40,7 +42,7 @@ def run(op: str, source: Source, backends: t.Sequence[Extractor]) -> dict[str, t
         tried = True
         source.stream.seek(0)
         try:
-            return backend.extract(source)
+            return extract(op, backend, source, limits)
         except ExtractorTimeout:
             logger.error("%s backend %r timed out on %r", op, backend.name, source.name)
             raise

@@ -80,12 +80,14 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     backends: t.Mapping[str, t.Sequence[str]] | None = None,
+    timeout: float = 30.0,
+    isolation: str = "process",
 ) -> int:
     """Serve ``directory`` until interrupted; returns the process exit status."""
     if not os.path.isdir(directory):
         print(f"fop-middleware serve: not a directory: {directory}", file=sys.stderr)
         return 2
-    app = FopMiddleware(static_app(directory), backends=backends)
+    app = FopMiddleware(static_app(directory), backends=backends, timeout=timeout, isolation=isolation)
     try:
         httpd = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
     except (OSError, OverflowError) as e:  # the port is taken or out of range, the host is not ours

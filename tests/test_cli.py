@@ -144,7 +144,7 @@ def test_entry_points_run(command: list[str], tmp_path: pathlib.Path) -> None:
 
 
 def test_unexpected_failure_is_a_599(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
-    def broken(*args: t.Any) -> t.NoReturn:
+    def broken(*args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         raise RuntimeError("/srv/secret exploded")
 
     monkeypatch.setattr("fop_middleware.cli.extract_file", broken)
@@ -166,7 +166,8 @@ def test_serve_arguments(test_backends: t.Any, monkeypatch: pytest.MonkeyPatch, 
     calls: list[t.Any] = []
     monkeypatch.setattr("fop_middleware.serve.serve", lambda directory, **kw: calls.append((directory, kw)) or 0)
     assert main(["serve", "site", "--port", "8123", *argv]) == 0
-    assert calls == [("site", {"host": "127.0.0.1", "port": 8123, "backends": backends})]
+    limits = {"timeout": 30.0, "isolation": "process"}
+    assert calls == [("site", {"host": "127.0.0.1", "port": 8123, "backends": backends, **limits})]
 
 
 def test_serve_with_an_unavailable_backend_exits_2(test_backends: t.Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -236,3 +237,17 @@ def test_serve_with_a_bad_port_is_a_usage_error(port: str) -> None:
     assert done.returncode == 2
     assert f"not a TCP port (0-65535): '{port}'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_timeout_and_isolation(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[t.Any] = []
+    monkeypatch.setattr("fop_middleware.serve.serve", lambda directory, **kw: calls.append(kw) or 0)
+    assert main(["serve", "site", "--timeout", "2", "--isolation", "inline"]) == 0
+    assert (calls[0]["timeout"], calls[0]["isolation"]) == (2.0, "inline")
+
+
+@pytest.mark.parametrize("argv", [["--timeout", "0"], ["--timeout", "x"], ["--isolation", "sandbox"]])
+def test_bad_limits_exit_2(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["serve", "site", *argv])
+    assert e.value.code == 2

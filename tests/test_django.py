@@ -226,6 +226,7 @@ def test_backend_gets_the_decoded_last_path_segment(client: Client, echo_backend
         pytest.param({"FOP_MAX_BODY_BYTES": -1}, "fop_middleware.E003", id="negative-cap"),
         pytest.param({"FOP_SPOOL_MEMORY_BYTES": "1M"}, "fop_middleware.E004", id="spool-not-int"),
         pytest.param({"FOP_TIMEOUT": 0}, "fop_middleware.E005", id="zero-timeout"),
+        pytest.param({"FOP_ISOLATION": "sandbox"}, "fop_middleware.E006", id="bad-isolation"),
     ],
 )
 def test_bad_settings_are_system_check_errors(overrides: dict[str, t.Any], check_id: str) -> None:

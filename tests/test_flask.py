@@ -191,6 +191,11 @@ def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:
         assert server.get("/renamed/caf%C3%A9%20au%20lait.jpg?exif").json()["name"] == "café au lait.jpg"
 
 
+def test_bad_isolation_fails_at_init() -> None:
+    with pytest.raises(ValueError, match="isolation"):
+        make_app(FOP_ISOLATION="sandbox")
+
+
 def test_unknown_backend_fails_at_init() -> None:
     with pytest.raises(ValueError, match="no-such-backend"):
         make_app(FOP_BACKENDS={"exif": ["no-such-backend"]})

@@ -201,6 +201,7 @@ def test_backend_gets_the_decoded_last_path_segment(echo_backend: str) -> None:
         pytest.param({"fop.backends": {"video": ["pyav"]}}, id="unknown-op"),
         pytest.param({"fop.max_body_bytes": "lots"}, id="not-a-number"),
         pytest.param({"fop.timeout": "0"}, id="zero-timeout"),
+        pytest.param({"fop.isolation": "sandbox"}, id="bad-isolation"),
     ],
 )
 def test_bad_settings_fail_at_config_time(settings: dict[str, t.Any]) -> None:

@@ -34,8 +34,9 @@ logger = logging.getLogger("fop_middleware")
 #: changes the answer; the time limit bounds it instead.
 PROBESIZE = "5000000"
 
-#: ``file`` only: no network, no ``pipe:``/``fd:``, not even from inside a playlist.
-PROTOCOLS = "file"
+#: ``file`` (and ``subfile``, a window on one) only: no network, no ``pipe:``/``fd:``,
+#: not even from inside a playlist.
+PROTOCOLS = "file,subfile"
 
 #: Bytes read to recognise a playlist (HLS, ffconcat, DASH) before ffprobe opens it.
 PLAYLIST_SNIFF = 1024
@@ -61,6 +62,7 @@ class FfprobeExtractor(Extractor):
 
     name = "ffprobe"
     operation = "avinfo"
+    isolation = "process"
 
     def __init__(self, binary: str | None = None) -> None:
         self.binary = binary
@@ -84,19 +86,21 @@ class FfprobeExtractor(Extractor):
         if _is_playlist(head):
             # ffprobe would open the files it lists, which are not the client's to probe
             raise BadRequest("playlists are not audio or video files")
-        with _input_path(source) as path:
-            report = self._probe(binary, path, source)
+        with _input_path(source) as (path, fds):
+            report = self._probe(binary, path, source, fds)
         return _finish(report, source.name)
 
-    def _probe(self, binary: str, path: str, source: Source) -> dict[str, t.Any]:
+    def _probe(self, binary: str, path: str, source: Source, fds: tuple[int, ...] = ()) -> dict[str, t.Any]:
         cmd = [
             binary, "-v", "error", "-hide_banner",
             "-protocol_whitelist", PROTOCOLS, "-probesize", PROBESIZE,
             "-show_streams", "-show_format", "-print_format", "json",
-            "-i", "file:" + path,
+            "-i", path,
         ]  # fmt: skip
         try:
-            proc = subprocess.run(cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=source.timeout, check=False)
+            proc = subprocess.run(
+                cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=source.timeout, check=False, pass_fds=fds
+            )
         except subprocess.TimeoutExpired as e:
             logger.warning("ffprobe ran past %.1f s on %r; killed", source.timeout, source.name)
             raise ExtractorTimeout() from e
@@ -140,27 +144,35 @@ def _finish(report: dict[str, t.Any], name: str) -> dict[str, t.Any]:
 
 
 @contextlib.contextmanager
-def _input_path(source: Source) -> Iterator[str]:
-    """A path ffprobe can open and seek in, for the length of the ``with`` block.
+def _input_path(source: Source) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """The URL ffprobe opens, and the descriptors it must inherit, for the ``with`` block.
 
-    The real path when there is one; else this process's descriptor of the open file,
-    under a name with the file's extension; else (a stream in memory) a spooled copy.
+    The descriptor of the file the app opened when there is one (``/proc/self/fd/N`` in
+    ffprobe, under a name with the file's extension), never its path: a file renamed or
+    replaced since the app opened it must not be the one probed. FFmpeg's ``subfile``
+    protocol ends it at the size the file had when the request started, so a growing
+    file feeds ffprobe no more than that. A stream in memory is spooled to a copy.
     """
-    if source.path:
-        yield source.path
-        return
     suffix = _suffix(source.name)
     with tempfile.TemporaryDirectory(prefix="fop-ffprobe-") as tmp:
         path = os.path.join(tmp, "input" + suffix)
         fd = _regular_fileno(source)
         if fd is not None:
-            os.symlink(f"/proc/{os.getpid()}/fd/{fd}", path)
-            if os.path.exists(path):
-                yield path
-                return
-            os.unlink(path)
+            os.symlink(f"/proc/self/fd/{fd}", path)
+            yield _bounded_url(path, source.size), (fd,)
+            return
+        if source.path:
+            yield _bounded_url(source.path, source.size), ()
+            return
         _spool(source, path)
-        yield path
+        yield "file:" + path, ()
+
+
+def _bounded_url(path: str, size: int | None) -> str:
+    """``path`` as ffprobe should read it: through ``subfile`` up to ``size`` when known."""
+    if not size:
+        return "file:" + path
+    return f"subfile,,start,0,end,{size},,:{path}"
 
 
 def _is_playlist(head: bytes) -> bool:

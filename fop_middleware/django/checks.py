@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .. import registry
+from ..supervisor import ISOLATIONS
 from .conf import conf
 
 MIDDLEWARE_PATH = "fop_middleware.django.middleware.DjangoFopMiddleware"
@@ -39,6 +40,9 @@ def settings_errors() -> list[Error]:
     timeout = conf.FOP_TIMEOUT
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         errors.append(Error(f"FOP_TIMEOUT must be a positive number of seconds, not {timeout!r}.", id="fop_middleware.E005"))
+    if conf.FOP_ISOLATION not in ISOLATIONS:
+        message = f"FOP_ISOLATION must be one of {', '.join(ISOLATIONS)}, not {conf.FOP_ISOLATION!r}."
+        errors.append(Error(message, id="fop_middleware.E006"))
     return errors
 
 

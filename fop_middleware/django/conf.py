@@ -29,6 +29,10 @@ class Settings:
     def FOP_TIMEOUT(self) -> float:
         return getattr(settings, "FOP_TIMEOUT", DEFAULT_TIMEOUT)
 
+    @property
+    def FOP_ISOLATION(self) -> str:
+        return getattr(settings, "FOP_ISOLATION", "process")
+
     def core_options(self) -> dict[str, t.Any]:
         """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
         return {
@@ -36,6 +40,7 @@ class Settings:
             "max_body_bytes": self.FOP_MAX_BODY_BYTES,
             "spool_memory_bytes": self.FOP_SPOOL_MEMORY_BYTES,
             "timeout": self.FOP_TIMEOUT,
+            "isolation": self.FOP_ISOLATION,
         }
 
 

@@ -57,6 +57,7 @@ class MediainfoExtractor(Extractor):
 
     name = "mediainfo"
     operation = "avinfo"
+    isolation = "process"
 
     def availability(self) -> Availability:
         try:

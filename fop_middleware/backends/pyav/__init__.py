@@ -112,6 +112,7 @@ class PyavExtractor(Extractor):
 
     name = "pyav"
     operation = "avinfo"
+    isolation = "process"
 
     def availability(self) -> Availability:
         try:
