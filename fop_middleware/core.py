@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 import http
 import logging
+import time
 import typing as t
 
 from . import registry
-from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
+from .body import DEFAULT_SPOOL_MEMORY, LazySpool, file_chunks, is_regular_file, path_of, size_of
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
+from .pump import forget_abandoned
 from .runner import dumps, run
 
 if t.TYPE_CHECKING:
@@ -179,19 +181,31 @@ class FopCore:
         file: BinaryIO | None,
         chunks: t.Iterable[bytes] | None,
     ) -> dict[str, t.Any]:
-        if file is not None:
+        deadline = time.monotonic() + self.timeout
+        forget_abandoned()
+        if file is not None and is_regular_file(file):
             file.seek(0)
             return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))
+        if file is not None:
+            logger.warning("%r is not a regular file: spooled under max_body_bytes", name)
+            file.seek(0)
+            chunks = file_chunks(file)
+            headers = ()
         length = _header(headers, "content-length")
         size = int(length) if length and length.isdigit() else None
-        with LazySpool(chunks or (), max_bytes=self.max_body_bytes, memory_bytes=self.spool_memory_bytes) as spool:
+        if size is not None and size > self.max_body_bytes:
+            raise FileTooLarge()
+        spool = LazySpool(
+            chunks or (), max_bytes=self.max_body_bytes, memory_bytes=self.spool_memory_bytes, size=size, deadline=deadline
+        )
+        with spool:
             stream = t.cast("BinaryIO", spool)
             try:
                 return self.extract(op, Source(stream, name, None, size, self.timeout))
             except Exception as e:
-                # A backend may turn the spool's FileTooLarge into its own "bad file" error.
-                if spool.overflowed and not isinstance(e, FileTooLarge):
-                    raise FileTooLarge() from e
+                # A backend may turn the spool's own error into its "bad file" error.
+                if spool.error is not None and e is not spool.error:
+                    raise spool.error from e
                 raise
 
     def _error_result(self, request: FopRequest, error: FopError, kept: list[tuple[str, str]]) -> Result:

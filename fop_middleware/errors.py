@@ -73,6 +73,12 @@ class ExtractorTimeout(ExtractorFailure):
     default_message = "file operation timed out"
 
 
+class BodyLengthMismatch(ExtractorFailure):
+    """599: a streamed body ended short of, or ran past, the Content-Length it was sent with."""
+
+    default_message = "the file's body did not match its length"
+
+
 _STATUS_MESSAGES = {
     400: "bad request",
     401: "unauthorized",

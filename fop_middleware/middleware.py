@@ -7,6 +7,7 @@ import typing as t
 
 from .body import FileWrapper, file_behind
 from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .pump import close_body
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -111,7 +112,7 @@ def _finish(start_response: StartResponse, result: Result) -> list[bytes]:
 def _close(app_iter: t.Iterable[bytes]) -> None:
     close = getattr(app_iter, "close", None)
     if close is not None:
-        close()
+        close_body(close)
         return
     # WebOb's FileIter has no close(): it closes its file when iterated to the end,
     # which a fop request never does.

@@ -19,6 +19,7 @@ from webob import Response
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from .middleware import ENVIRON_OP
+from .pump import close_body
 
 if t.TYPE_CHECKING:
     from pyramid.config import Configurator  # type: ignore[import-untyped]
@@ -132,7 +133,7 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
 def _close(app_iter: t.Any) -> None:
     close = getattr(app_iter, "close", None)
     if close is not None:
-        close()
+        close_body(close)
 
 
 def to_response(result: Result) -> Response:

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from ..body import file_behind
 from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from ..middleware import ENVIRON_OP
+from ..pump import close_body
 from .checks import settings_errors
 from .conf import conf
 
@@ -144,7 +145,7 @@ def _release(response: HttpResponseBase) -> None:
     while closers:
         closer = closers.pop(0)
         try:
-            closer()
+            close_body(closer)
         except Exception:
             logger.warning("closing a wrapped response failed", exc_info=True)
     response.closed = True
