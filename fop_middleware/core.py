@@ -16,6 +16,7 @@ from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, file_chunks, is_regular_file, path_of, size_of
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
+from .limit import DEFAULT_WAIT, ExtractionLimiter, default_slots
 from .pump import forget_abandoned
 from .runner import dumps, run
 
@@ -107,7 +108,11 @@ class FopCore:
     :param max_body_bytes: how much of a non-file body may be spooled before the answer
         is a 400; a file body is read in place and has no cap.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
-    :param timeout: seconds a backend may spend on one file.
+    :param timeout: seconds the whole extraction of one file may take (pulling a streamed
+        body included); past it, a 599.
+    :param max_extractions: extractions this process runs at once (None: sized from the
+        cores, see :func:`~fop_middleware.limit.default_slots`).
+    :param extraction_wait: seconds a request waits for a free slot before its 503.
     """
 
     def __init__(
@@ -117,6 +122,8 @@ class FopCore:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         spool_memory_bytes: int = DEFAULT_SPOOL_MEMORY,
         timeout: float = DEFAULT_TIMEOUT,
+        max_extractions: int | None = None,
+        extraction_wait: float = DEFAULT_WAIT,
     ) -> None:
         for name, value in (("max_body_bytes", max_body_bytes), ("spool_memory_bytes", spool_memory_bytes)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -127,6 +134,7 @@ class FopCore:
         self.max_body_bytes = max_body_bytes
         self.spool_memory_bytes = spool_memory_bytes
         self.timeout = float(timeout)
+        self.limiter = ExtractionLimiter(default_slots() if max_extractions is None else max_extractions, extraction_wait)
 
     match = staticmethod(parse_operation)
 
@@ -165,7 +173,8 @@ class FopCore:
                 # the file would give a wrong answer.
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
-            answer = self._extract_body(request.op, name, headers, file, chunks)
+            with self.limiter.slot():
+                answer = self._extract_body(request.op, name, headers, file, chunks)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
@@ -209,7 +218,8 @@ class FopCore:
                 raise
 
     def _error_result(self, request: FopRequest, error: FopError, kept: list[tuple[str, str]]) -> Result:
-        return json_result(error.status, error.as_dict(), kept, head=request.head)
+        extra = [*kept, *getattr(error, "headers", ())]
+        return json_result(error.status, error.as_dict(), extra, head=request.head)
 
 
 def json_result(status: int, obj: t.Any, extra: t.Sequence[tuple[str, str]] = (), *, head: bool = False) -> Result:

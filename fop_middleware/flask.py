@@ -9,6 +9,7 @@ import typing as t
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
 from .errors import ExtractorFailure
+from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP, FopMiddleware
 
 if t.TYPE_CHECKING:
@@ -27,6 +28,8 @@ CONFIG_OPTIONS: dict[str, tuple[str, t.Any]] = {
     "FOP_MAX_BODY_BYTES": ("max_body_bytes", DEFAULT_MAX_BODY_BYTES),
     "FOP_SPOOL_MEMORY_BYTES": ("spool_memory_bytes", DEFAULT_SPOOL_MEMORY),
     "FOP_TIMEOUT": ("timeout", DEFAULT_TIMEOUT),
+    "FOP_MAX_EXTRACTIONS": ("max_extractions", None),
+    "FOP_EXTRACTION_WAIT": ("extraction_wait", DEFAULT_WAIT),
 }
 
 

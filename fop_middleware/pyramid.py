@@ -4,7 +4,8 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 
 - ``fop.backends``: ``avinfo = pyav mediainfo`` lines, or a dict of lists in Python;
 - ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
-- ``fop.timeout``: seconds.
+- ``fop.timeout``: seconds;
+- ``fop.max_extractions``: an int (unset: sized from the cores), ``fop.extraction_wait``: seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP
 from .pump import close_body
 
@@ -52,6 +54,8 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "max_body_bytes": int(settings.get("fop.max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
         "spool_memory_bytes": int(settings.get("fop.spool_memory_bytes", DEFAULT_SPOOL_MEMORY)),
         "timeout": float(settings.get("fop.timeout", DEFAULT_TIMEOUT)),
+        "max_extractions": int(settings["fop.max_extractions"]) if settings.get("fop.max_extractions") else None,
+        "extraction_wait": float(settings.get("fop.extraction_wait", DEFAULT_WAIT)),
     }
 
 

@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 import typing as t
 
 from ..avinfo.names import is_refused_format, with_codec_time_base
@@ -82,11 +83,12 @@ class FfprobeExtractor(Extractor):
         if _is_playlist(head):
             # ffprobe would open the files it lists, which are not the client's to probe
             raise BadRequest("playlists are not audio or video files")
-        with _input_path(source) as path:
-            report = self._probe(binary, path, source)
+        deadline = _deadline(source)
+        with _input_path(source, deadline) as path:
+            report = self._probe(binary, path, source, deadline)
         return _finish(report, source.name)
 
-    def _probe(self, binary: str, path: str, source: Source) -> dict[str, t.Any]:
+    def _probe(self, binary: str, path: str, source: Source, deadline: float) -> dict[str, t.Any]:
         cmd = [
             binary, "-v", "error", "-hide_banner",
             "-protocol_whitelist", PROTOCOLS, "-probesize", PROBESIZE,
@@ -94,7 +96,8 @@ class FfprobeExtractor(Extractor):
             "-i", "file:" + path,
         ]  # fmt: skip
         try:
-            proc = subprocess.run(cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=source.timeout, check=False)
+            timeout = max(deadline - time.monotonic(), 0.01)
+            proc = subprocess.run(cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as e:
             logger.warning("ffprobe ran past %.1f s on %r; killed", source.timeout, source.name)
             raise ExtractorTimeout() from e
@@ -136,12 +139,22 @@ def _finish(report: dict[str, t.Any], name: str) -> dict[str, t.Any]:
     return {"streams": report["streams"], "format": report["format"]}
 
 
+def _deadline(source: Source) -> float:
+    """When ffprobe must be done: the source's time limit, or the request's if it ends sooner."""
+    deadline = time.monotonic() + source.timeout
+    request_deadline = getattr(source.stream, "deadline", None)
+    if isinstance(request_deadline, float):
+        deadline = min(deadline, request_deadline)
+    return deadline
+
+
 @contextlib.contextmanager
-def _input_path(source: Source) -> Iterator[str]:
+def _input_path(source: Source, deadline: float) -> Iterator[str]:
     """A path ffprobe can open and seek in, for the length of the ``with`` block.
 
     The real path when there is one; else this process's descriptor of the open file,
-    under a name with the file's extension; else (a stream in memory) a spooled copy.
+    under a name with the file's extension: a streamed body's own spool file, pulled
+    whole first (``LazySpool.complete_fileno``); else (a stream in memory) a copy.
     """
     if source.path:
         yield source.path
@@ -149,14 +162,15 @@ def _input_path(source: Source) -> Iterator[str]:
     suffix = _suffix(source.name)
     with tempfile.TemporaryDirectory(prefix="fop-ffprobe-") as tmp:
         path = os.path.join(tmp, "input" + suffix)
-        fd = _regular_fileno(source)
+        complete = getattr(source.stream, "complete_fileno", None)
+        fd = complete() if callable(complete) else _regular_fileno(source)
         if fd is not None:
             os.symlink(f"/proc/{os.getpid()}/fd/{fd}", path)
             if os.path.exists(path):
                 yield path
                 return
             os.unlink(path)
-        _spool(source, path)
+        _spool(source, path, deadline)
         yield path
 
 
@@ -181,10 +195,13 @@ def _regular_fileno(source: Source) -> int | None:
     return None
 
 
-def _spool(source: Source, path: str) -> None:
-    """Copy the stream to ``path`` from its start; the stream stays open."""
+def _spool(source: Source, path: str, deadline: float) -> None:
+    """Copy the stream to ``path`` from its start, within the time limit; the stream stays open."""
     stream = source.stream
     stream.seek(0)
     with open(path, "wb") as out:
         while chunk := stream.read(SPOOL_CHUNK):
+            if time.monotonic() > deadline:
+                logger.warning("copying %r for ffprobe ran past the time limit", source.name)
+                raise ExtractorTimeout()
             out.write(chunk)
