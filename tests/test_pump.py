@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 import typing as t
@@ -220,3 +221,64 @@ def test_regular_files_stay_read_in_place(tmp_path: t.Any) -> None:
     with open(path, "rb") as f:
         assert is_regular_file(f)
     assert is_regular_file(FileWrapper(None)), "no descriptor: an object in memory"
+
+
+needs_ffprobe = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe (Debian ffmpeg) not installed")
+
+
+@needs_ffprobe
+def test_ffprobe_reads_the_spools_own_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: ffprobe copied the spool a second time (2x on disk); it now reads the spool's file."""
+    from fop_middleware.backends import ffprobe
+
+    def no_second_copy(*args: t.Any) -> None:
+        raise AssertionError("the spool was copied")
+
+    monkeypatch.setattr(ffprobe, "_spool", no_second_copy)
+    data = (FILES / "clip.mp4").read_bytes()
+    core = FopCore(backends={"avinfo": ["ffprobe"]}, spool_memory_bytes=1024)
+    streamed = core.respond(AVINFO, 200, [("Content-Length", str(len(data)))], "clip.mp4", chunks=iter(Counted(data, 1000)))
+    with open(FILES / "clip.mp4", "rb") as f:
+        in_place = core.respond(AVINFO, 200, [], "clip.mp4", file=f)
+    assert streamed is not None and in_place is not None
+    assert streamed.status == 200 and json.loads(streamed.body) == json.loads(in_place.body)
+
+
+@needs_ffprobe
+def test_ffprobe_on_a_stalled_body_is_a_599_in_time() -> None:
+    data = (FILES / "clip.mp4").read_bytes()
+    core = FopCore(backends={"avinfo": ["ffprobe"]}, timeout=0.5)
+    start = time.monotonic()
+    body = Counted(data, 1000, stall_after=2, stall=3.0)
+    result = core.respond(AVINFO, 200, [], "clip.mp4", chunks=iter(body))
+    assert time.monotonic() - start < 0.5 + SLACK
+    assert result is not None and result.status == 599
+    assert json.loads(result.body) == ExtractorTimeout().as_dict()
+
+
+def test_flask_stream_with_context_body_sees_its_request() -> None:
+    """The pump pulls in a copy of the request thread's context, as Flask's streaming helper needs."""
+    flask = pytest.importorskip("flask")
+    from fop_middleware.flask import FlaskFop
+
+    app = flask.Flask(__name__)
+    app.config["FOP_BACKENDS"] = {"avinfo": ["mediainfo"]}
+    data = (FILES / "tone.wav").read_bytes()
+
+    @app.route("/<name>")
+    def stream(name: str) -> t.Any:
+        def generate() -> t.Iterator[bytes]:
+            assert flask.request.path == "/" + name
+            yield data[:100]
+            yield data[100:]
+
+        return flask.Response(flask.stream_with_context(generate()), mimetype="audio/wav")
+
+    from fop_middleware.backends.mediainfo import MediainfoExtractor
+
+    if not MediainfoExtractor().is_available():
+        pytest.skip("libmediainfo is not installed")
+    FlaskFop(app)
+    response = app.test_client().get("/tone.wav?avinfo")
+    assert response.status_code == 200, response.get_data()
+    assert response.get_json()["format"]["format_name"] == "wav"
