@@ -17,7 +17,7 @@ from .body import DEFAULT_SPOOL_MEMORY, LazySpool, file_chunks, is_regular_file,
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .limit import DEFAULT_WAIT, ExtractionLimiter, default_slots
-from .pump import forget_abandoned
+from .pump import forget_pump
 from .runner import dumps, run
 
 if t.TYPE_CHECKING:
@@ -157,6 +157,7 @@ class FopCore:
         The body is either ``file`` (seekable, read in place) or ``chunks`` (spooled lazily).
         Closing what the app returned stays the caller's job.
         """
+        forget_pump()
         if 300 <= status < 400:
             return None
         kept = [(k, v) for k, v in headers if k.lower() in KEPT_RESPONSE_HEADERS or k.lower().startswith(KEPT_RESPONSE_PREFIX)]
@@ -191,7 +192,6 @@ class FopCore:
         chunks: t.Iterable[bytes] | None,
     ) -> dict[str, t.Any]:
         deadline = time.monotonic() + self.timeout
-        forget_abandoned()
         if file is not None and is_regular_file(file):
             file.seek(0)
             return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))

@@ -29,9 +29,10 @@ class Pump:
     """One daemon thread that runs jobs (pulls of one body) one at a time, with a deadline.
 
     Jobs run in a copy of the creating thread's context, so a body that reads context
-    variables (Flask's ``stream_with_context``) sees what it would in the request thread.
-    Once abandoned, closes handed to :func:`close_body` run on this thread after the
-    stalled pull returns, since a generator cannot be closed while it runs.
+    variables (Flask's ``stream_with_context``) sees what it would in the request thread,
+    and :func:`close_body` closes the body in that same context, where the body set its
+    variables. Once abandoned, those closes run on this thread after the stalled pull
+    returns, since a generator cannot be closed while it runs.
     """
 
     def __init__(self, name: str = "fop-body") -> None:
@@ -44,6 +45,7 @@ class Pump:
         self.abandoned = False
         self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
+        _local.pump = self
 
     def call(self, fn: t.Callable[[], T], timeout: float) -> T:
         """``fn()``'s result or exception, or :class:`ExtractorTimeout` after ``timeout`` seconds."""
@@ -81,9 +83,13 @@ class Pump:
             self._deferred.append(close)
             return True
 
+    def close_in_context(self, close: t.Callable[[], object]) -> None:
+        """Run ``close`` now, or on this thread once a stalled job returns; in the jobs' context."""
+        if not self.defer(close):
+            self._context.run(close)
+
     def _abandon(self) -> None:
         self.abandoned = True
-        _local.abandoned = self
         self.stop()
 
     def _work(self) -> None:
@@ -93,37 +99,37 @@ class Pump:
                 with self._lock:
                     self._busy = False
                     deferred, self._deferred = self._deferred, []
-                for close in deferred:
-                    _run_close(close)
+                self._run_deferred(deferred)
         finally:
             with self._lock:
                 self._finished = True
                 deferred, self._deferred = self._deferred, []
-            for close in deferred:
-                _run_close(close)
+            self._run_deferred(deferred)
 
-
-def _run_close(close: t.Callable[[], object]) -> None:
-    try:
-        close()
-    except Exception:
-        logger.warning("closing an abandoned response body failed", exc_info=True)
+    def _run_deferred(self, deferred: list[t.Callable[[], object]]) -> None:
+        for close in deferred:
+            try:
+                self._context.run(close)
+            except Exception:
+                logger.warning("closing an abandoned response body failed", exc_info=True)
 
 
 def close_body(close: t.Callable[[], object]) -> None:
-    """Call ``close`` (a response body's ``close``), or defer it if a stalled pull still runs it.
+    """Call ``close`` (a response body's ``close``) where the body was pulled.
 
-    Adapters close what the wrapped app returned through this: after a timeout, the body's
-    generator may still be running on an abandoned :class:`Pump` in this thread's request,
-    and closing it now would raise ``ValueError: generator already executing``.
+    Adapters close what the wrapped app returned through this. When this thread's request
+    pulled its body on a :class:`Pump`, the close runs in the pump's context (a Flask
+    streaming body resets its context variables there); after a timeout the body's
+    generator may still be running on the abandoned pump, and closing it now would raise
+    ``ValueError: generator already executing``, so the pump closes it when it returns.
     """
-    pump: Pump | None = getattr(_local, "abandoned", None)
-    _local.abandoned = None
-    if pump is not None and pump.defer(close):
-        return
-    close()
+    pump: Pump | None = getattr(_local, "pump", None)
+    if pump is None:
+        close()
+    else:
+        pump.close_in_context(close)
 
 
-def forget_abandoned() -> None:
-    """Start a request with no abandoned pump left from this thread's previous one."""
-    _local.abandoned = None
+def forget_pump() -> None:
+    """Start a request with no pump left from this thread's previous one."""
+    _local.pump = None
