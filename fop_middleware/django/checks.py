@@ -5,6 +5,8 @@
 - ``fop_middleware.E003``: ``FOP_MAX_BODY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E004``: ``FOP_SPOOL_MEMORY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E005``: ``FOP_TIMEOUT`` is not a positive number of seconds.
+- ``fop_middleware.E006``: ``FOP_MAX_EXTRACTIONS`` is neither None nor a positive int.
+- ``fop_middleware.E007``: ``FOP_EXTRACTION_WAIT`` is not a non-negative number of seconds.
 - ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
 """
 
@@ -39,6 +41,12 @@ def settings_errors() -> list[Error]:
     timeout = conf.FOP_TIMEOUT
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         errors.append(Error(f"FOP_TIMEOUT must be a positive number of seconds, not {timeout!r}.", id="fop_middleware.E005"))
+    slots = conf.FOP_MAX_EXTRACTIONS
+    if slots is not None and (not isinstance(slots, int) or isinstance(slots, bool) or slots < 1):
+        errors.append(Error(f"FOP_MAX_EXTRACTIONS must be None or a positive int, not {slots!r}.", id="fop_middleware.E006"))
+    wait = conf.FOP_EXTRACTION_WAIT
+    if not isinstance(wait, (int, float)) or isinstance(wait, bool) or wait < 0:
+        errors.append(Error(f"FOP_EXTRACTION_WAIT must be a non-negative number of seconds, not {wait!r}.", id="fop_middleware.E007"))
     return errors
 
 
