@@ -11,7 +11,7 @@ import time
 import typing as t
 
 from .errors import BodyLengthMismatch, ExtractorTimeout, FileTooLarge, FopError
-from .pump import Pump
+from .pump import lease_pump
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -120,7 +120,7 @@ class LazySpool(io.RawIOBase):
         self.deadline = deadline
         # A list (a Django HttpResponse's content) cannot stall: no thread for it.
         threaded = deadline is not None and not isinstance(chunks, (list, tuple))
-        self._pump = Pump() if threaded else None
+        self._pump = lease_pump() if threaded else None
         #: The spool's own error once one is raised (too large, wrong length, timed out),
         #: so the caller can still answer it when a backend caught it and raised another.
         self.error: FopError | None = None
@@ -233,8 +233,9 @@ class LazySpool(io.RawIOBase):
             if not self.closed:
                 self._spool.close()
             super().close()
-        if self._pump is not None and not self._pump.abandoned:
-            self._pump.stop()
+        if self._pump is not None:
+            self._pump.release()
+            self._pump = None
 
 
 def is_regular_file(f: t.Any) -> bool:

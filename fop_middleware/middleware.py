@@ -72,7 +72,10 @@ class FopMiddleware:
             status_line, headers = captured
             status = int(status_line.split(None, 1)[0])
             file = file_behind(app_iter) if not written else None
-            chunks = None if file is not None else itertools.chain(written, body)
+            chunks: t.Iterable[bytes] | None = None
+            if file is None:
+                # A list cannot stall, so the core pulls it without a thread.
+                chunks = [*written, *app_iter] if isinstance(app_iter, (list, tuple)) else itertools.chain(written, body)
             name = last_segment(_decoded_path(environ))
             result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
             if result is None:

@@ -2,10 +2,11 @@
 
 A WSGI body is an iterator, and ``next()`` on it cannot be interrupted: a generator that
 sleeps, or waits on a storage backend that never answers, would hold the request (and
-every backend reading through the spool) forever. The :class:`Pump` runs each pull on
-its own daemon thread and waits for it only until the request's deadline; past it the
-caller gets :class:`~fop_middleware.errors.ExtractorTimeout` and the thread is left to
-finish on its own.
+every backend reading through the spool) forever. A :class:`Pump` runs each pull on its
+own daemon thread and waits for it only until the request's deadline; past it the caller
+gets :class:`~fop_middleware.errors.ExtractorTimeout` and the thread is left to finish on
+its own. Idle pumps are kept for the next request: starting a thread costs more than the
+whole spooled request otherwise does.
 """
 
 from __future__ import annotations
@@ -22,40 +23,45 @@ logger = logging.getLogger("fop_middleware")
 
 T = t.TypeVar("T")
 
+#: Idle pumps kept per process; more are started when needed and end when released.
+MAX_IDLE_PUMPS = 8
+
 _local = threading.local()
+_idle: list[Pump] = []
+_idle_lock = threading.Lock()
 
 
 class Pump:
     """One daemon thread that runs jobs (pulls of one body) one at a time, with a deadline.
 
-    Jobs run in a copy of the creating thread's context, so a body that reads context
-    variables (Flask's ``stream_with_context``) sees what it would in the request thread,
-    and :func:`close_body` closes the body in that same context, where the body set its
-    variables. Once abandoned, those closes run on this thread after the stalled pull
-    returns, since a generator cannot be closed while it runs.
+    Get one with :func:`lease_pump` and give it back with :meth:`release`. Jobs run in a
+    copy of the leasing thread's context, so a body that reads context variables (Flask's
+    ``stream_with_context``) sees what it would in the request thread, and
+    :func:`close_body` closes the body in that same context, where the body set its
+    variables. An abandoned pump is never leased again; closes handed to it run on its
+    thread after the stalled pull returns, since a generator cannot be closed while it runs.
     """
 
     def __init__(self, name: str = "fop-body") -> None:
-        self._context = contextvars.copy_context()
+        self.context = contextvars.copy_context()
         self._jobs: queue.SimpleQueue[t.Callable[[], None] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._deferred: list[t.Callable[[], object]] = []
         self._busy = False
         self._finished = False
         self.abandoned = False
-        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
-        self._thread.start()
-        _local.pump = self
+        threading.Thread(target=self._work, name=name, daemon=True).start()
 
     def call(self, fn: t.Callable[[], T], timeout: float) -> T:
         """``fn()``'s result or exception, or :class:`ExtractorTimeout` after ``timeout`` seconds."""
         if self.abandoned:
             raise ExtractorTimeout()
         done: queue.SimpleQueue[tuple[bool, t.Any]] = queue.SimpleQueue()
+        context = self.context
 
         def job() -> None:
             try:
-                done.put((True, self._context.run(fn)))
+                done.put((True, context.run(fn)))
             except BaseException as e:  # handed to the caller, who re-raises it
                 done.put((False, e))
 
@@ -65,14 +71,21 @@ class Pump:
         try:
             ok, value = done.get(timeout=max(timeout, 0.0))
         except queue.Empty:
-            self._abandon()
+            self.abandoned = True
+            self._jobs.put(None)
             raise ExtractorTimeout() from None
         if not ok:
             raise value
         return t.cast(T, value)
 
-    def stop(self) -> None:
-        """Let the thread end once it is idle."""
+    def release(self) -> None:
+        """Give the pump back for another request, or let its thread end."""
+        if self.abandoned:
+            return
+        with _idle_lock:
+            if len(_idle) < MAX_IDLE_PUMPS:
+                _idle.append(self)
+                return
         self._jobs.put(None)
 
     def defer(self, close: t.Callable[[], object]) -> bool:
@@ -82,15 +95,6 @@ class Pump:
                 return False
             self._deferred.append(close)
             return True
-
-    def close_in_context(self, close: t.Callable[[], object]) -> None:
-        """Run ``close`` now, or on this thread once a stalled job returns; in the jobs' context."""
-        if not self.defer(close):
-            self._context.run(close)
-
-    def _abandon(self) -> None:
-        self.abandoned = True
-        self.stop()
 
     def _work(self) -> None:
         try:
@@ -109,9 +113,31 @@ class Pump:
     def _run_deferred(self, deferred: list[t.Callable[[], object]]) -> None:
         for close in deferred:
             try:
-                self._context.run(close)
+                self.context.run(close)
             except Exception:
                 logger.warning("closing an abandoned response body failed", exc_info=True)
+
+
+class _Lease:
+    """What :func:`close_body` needs of this thread's request: its pump and its context."""
+
+    __slots__ = ("pump", "context")
+
+    def __init__(self, pump: Pump, context: contextvars.Context) -> None:
+        self.pump = pump
+        self.context = context
+
+
+def lease_pump() -> Pump:
+    """An idle pump (or a new one) for this thread's request, running in its context."""
+    with _idle_lock:
+        pump = _idle.pop() if _idle else None
+    if pump is None:
+        pump = Pump()
+    else:
+        pump.context = contextvars.copy_context()
+    _local.lease = _Lease(pump, pump.context)
+    return pump
 
 
 def close_body(close: t.Callable[[], object]) -> None:
@@ -123,13 +149,13 @@ def close_body(close: t.Callable[[], object]) -> None:
     generator may still be running on the abandoned pump, and closing it now would raise
     ``ValueError: generator already executing``, so the pump closes it when it returns.
     """
-    pump: Pump | None = getattr(_local, "pump", None)
-    if pump is None:
+    lease: _Lease | None = getattr(_local, "lease", None)
+    if lease is None:
         close()
-    else:
-        pump.close_in_context(close)
+    elif not (lease.pump.abandoned and lease.pump.defer(close)):
+        lease.context.run(close)
 
 
 def forget_pump() -> None:
     """Start a request with no pump left from this thread's previous one."""
-    _local.pump = None
+    _local.lease = None

@@ -17,7 +17,7 @@ from fop_middleware.body import FileWrapper, LazySpool, is_regular_file
 from fop_middleware.core import FopCore, FopRequest
 from fop_middleware.errors import BodyLengthMismatch, ExtractorTimeout, FileTooLarge
 from fop_middleware.extractor import Extractor, Source
-from fop_middleware.pump import Pump, close_body
+from fop_middleware.pump import close_body, lease_pump
 
 from conftest import FILES
 
@@ -114,11 +114,21 @@ def test_close_body_closes_at_once_when_nothing_stalls() -> None:
 
 
 def test_pump_passes_results_and_errors() -> None:
-    pump = Pump()
+    pump = lease_pump()
     assert pump.call(lambda: 42, 1.0) == 42
     with pytest.raises(KeyError):
         pump.call(lambda: {}["x"], 1.0)
-    pump.stop()
+    pump.release()
+
+
+def test_idle_pumps_are_reused_abandoned_ones_never() -> None:
+    pump = lease_pump()
+    pump.release()
+    assert lease_pump() is pump, "an idle pump serves the next request"
+    with pytest.raises(ExtractorTimeout):
+        pump.call(lambda: time.sleep(0.3), 0.05)
+    pump.release()
+    assert lease_pump() is not pump
 
 
 def test_declared_length_over_the_cap_is_refused_before_any_pull(test_backends: dict[str, list[str]]) -> None:
