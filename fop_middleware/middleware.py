@@ -6,8 +6,9 @@ import itertools
 import typing as t
 
 from .body import FileWrapper, file_behind
-from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
-from .pump import close_body
+from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, json_result, last_segment
+from .errors import ExtractorTimeout
+from .pump import close_body, next_within
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -65,7 +66,10 @@ class FopMiddleware:
             if not captured:
                 # The app may call start_response only when its body is first iterated.
                 iterator = iter(app_iter)
-                first = next(iterator, b"")
+                try:
+                    first = next_within(iterator, self.core.timeout)
+                except ExtractorTimeout as e:
+                    return _finish(start_response, json_result(e.status, e.as_dict(), head=request.head))
                 body = itertools.chain([first], iterator)
             if not captured:
                 raise RuntimeError("the wrapped app returned a body without calling start_response")

@@ -140,6 +140,19 @@ def lease_pump() -> Pump:
     return pump
 
 
+def next_within(iterator: t.Iterator[bytes], timeout: float) -> bytes:
+    """The iterator's first chunk (``b""`` at its end), or :class:`ExtractorTimeout` after ``timeout``.
+
+    For an app that calls ``start_response`` only when its body is first iterated: that
+    first pull is timed like the rest.
+    """
+    pump = lease_pump()
+    try:
+        return pump.call(lambda: next(iterator, b""), timeout)
+    finally:
+        pump.release()
+
+
 def close_body(close: t.Callable[[], object]) -> None:
     """Call ``close`` (a response body's ``close``) where the body was pulled.
 

@@ -299,3 +299,42 @@ def test_flask_stream_with_context_body_is_pulled_and_closed_in_its_context(test
     assert response.get_json()["format"]["format_name"] == "wav"
     assert seen == ["/tone.wav"], "one chunk pulled, in the request's context"
     assert closed.is_set()
+
+
+def test_app_stalling_before_start_response_is_a_599_in_time(test_backends: dict[str, list[str]]) -> None:
+    """A generator app calls start_response at its first next(): that pull is timed too."""
+    woke = threading.Event()
+
+    def app(environ: dict[str, t.Any], start_response: t.Any) -> t.Iterator[bytes]:
+        try:
+            time.sleep(2.0)
+            start_response("200 OK", [("Content-Type", "audio/wav")])
+            yield (FILES / "tone.wav").read_bytes()
+        finally:
+            woke.set()
+
+    client = Client(FopMiddleware(app, backends=test_backends, timeout=0.3))
+    start = time.monotonic()
+    response = client.get("/t.wav?avinfo")
+    assert time.monotonic() - start < 0.3 + SLACK
+    assert response.status_code == 599 and response.get_json() == ExtractorTimeout().as_dict()
+    assert woke.wait(4.0), "the app's generator is closed once it wakes up"
+
+
+def test_lazy_start_app_is_answered(test_backends: dict[str, list[str]]) -> None:
+    def app(environ: dict[str, t.Any], start_response: t.Any) -> t.Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "audio/wav")])
+        yield (FILES / "tone.wav").read_bytes()
+
+    response = Client(FopMiddleware(app, backends=test_backends)).get("/t.wav?avinfo")
+    assert response.status_code == 200 and response.get_json()["format"]["format_name"] == "wav"
+
+
+def test_ffprobe_copy_of_a_memory_stream_is_timed(tmp_path: t.Any) -> None:
+    import io
+
+    from fop_middleware.backends import ffprobe
+
+    source = Source(io.BytesIO(b"x" * 100), "x.mp4")
+    with pytest.raises(ExtractorTimeout):
+        ffprobe._spool(source, str(tmp_path / "copy"), time.monotonic() - 1)
