@@ -338,3 +338,18 @@ def test_ffprobe_copy_of_a_memory_stream_is_timed(tmp_path: t.Any) -> None:
     source = Source(io.BytesIO(b"x" * 100), "x.mp4")
     with pytest.raises(ExtractorTimeout):
         ffprobe._spool(source, str(tmp_path / "copy"), time.monotonic() - 1)
+
+
+@pytest.mark.parametrize("backend", ["pyav", "mediainfo", "ffprobe"])
+@pytest.mark.parametrize("stall_at", [pytest.param(0, id="before-the-head"), pytest.param(2, id="mid-body")])
+def test_real_backends_on_a_stalled_body_answer_599_in_time(clean_registry: None, backend: str, stall_at: int) -> None:
+    status = registry.availability(backend)
+    if not status.ok:
+        pytest.skip(f"backend {backend!r}: {status.reason}")
+    data = (FILES / "clip.mp4").read_bytes()
+    body = Counted(data, 1000, stall_after=stall_at, stall=2.0)
+    core = FopCore(backends={"avinfo": [backend]}, timeout=0.5)
+    start = time.monotonic()
+    result = core.respond(AVINFO, 200, [("Content-Length", str(len(data)))], "clip.mp4", chunks=iter(body))
+    assert time.monotonic() - start < 0.5 + SLACK
+    assert result is not None and json.loads(result.body) == ExtractorTimeout().as_dict()
