@@ -353,3 +353,31 @@ def test_real_backends_on_a_stalled_body_answer_599_in_time(clean_registry: None
     result = core.respond(AVINFO, 200, [("Content-Length", str(len(data)))], "clip.mp4", chunks=iter(body))
     assert time.monotonic() - start < 0.5 + SLACK
     assert result is not None and json.loads(result.body) == ExtractorTimeout().as_dict()
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg (Debian) not installed: it makes the moov-first clip")
+@pytest.mark.parametrize("backend", ["pyav", "mediainfo"])
+def test_1_gib_moov_first_generator_pulls_little(clean_registry: None, backend: str, tmp_path: t.Any) -> None:
+    """Issue 10: a 1 GB moov-first MP4 served as a generator wrote 954 MiB of temporary file."""
+    from bigfiles import moov_first, padded_mp4_chunks
+
+    status = registry.availability(backend)
+    if not status.ok:
+        pytest.skip(f"backend {backend!r}: {status.reason}")
+    clip = moov_first(FILES / "clip.mp4", tmp_path / "faststart.mp4").read_bytes()
+    size = 1 << 30
+    pulled = 0
+
+    def body() -> t.Iterator[bytes]:
+        nonlocal pulled
+        for chunk in padded_mp4_chunks(clip, size):
+            pulled += len(chunk)
+            yield chunk
+
+    core = FopCore(backends={"avinfo": [backend]}, max_body_bytes=size)
+    result = core.respond(AVINFO, 200, [("Content-Length", str(size))], "big.mp4", chunks=body())
+    assert result is not None and result.status == 200, result.body
+    answer = json.loads(result.body)
+    assert answer["format"]["size"] == str(size)
+    assert [s["codec_type"] for s in answer["streams"]] == ["video", "audio"]
+    assert pulled <= 16 * 1024 * 1024
