@@ -14,7 +14,7 @@ import os
 import threading
 import typing as t
 
-from .errors import FopError
+from .errors import ServiceBusy
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -26,21 +26,6 @@ DEFAULT_MAX_SLOTS = 4
 
 #: Seconds a request waits for a slot before its 503.
 DEFAULT_WAIT = 1.0
-
-
-class ServiceBusy(FopError):
-    """503: every extraction slot of this process stayed busy for the whole wait."""
-
-    status = 503
-    default_message = "too many file operations at once; retry later"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        return [("Retry-After", str(self.retry_after))]
 
 
 def default_slots(threads: int | None = None) -> int:

@@ -15,7 +15,8 @@ import pytest
 from fop_middleware import FopMiddleware, registry
 from fop_middleware.core import FopCore
 from fop_middleware.extractor import Extractor, Source
-from fop_middleware.limit import ExtractionLimiter, ServiceBusy, default_slots
+from fop_middleware.errors import ServiceBusy
+from fop_middleware.limit import ExtractionLimiter, default_slots
 
 #: Opened by a test to let the blocked extractions finish.
 release = threading.Event()
