@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
+import threading
+import time
 import typing as t
 
-from .errors import FileTooLarge
+from .errors import BodyLengthMismatch, ExtractorTimeout, FileTooLarge, FopError
+from .pump import lease_pump
 
 if t.TYPE_CHECKING:
     from typing import BinaryIO
@@ -86,19 +90,45 @@ class LazySpool(io.RawIOBase):
     Pulled bytes go to a spool (memory first, a temporary file past ``memory_bytes``);
     reading or seeking past ``max_bytes`` raises :class:`FileTooLarge`. Closing the spool
     drops what it kept; closing the iterator is the caller's job.
+
+    :param size: the body's declared length (its Content-Length): a seek to the end is
+        answered from it without pulling, and a body that ends short of it or runs past
+        it raises :class:`BodyLengthMismatch` once a read reaches the difference.
+    :param deadline: a :func:`time.monotonic` time past which pulling raises
+        :class:`ExtractorTimeout`; with it, pulls run on a :class:`~fop_middleware.pump.Pump`
+        thread, so a body that stalls is abandoned instead of blocking the request.
     """
 
-    def __init__(self, chunks: t.Iterable[bytes], *, max_bytes: int, memory_bytes: int = DEFAULT_SPOOL_MEMORY) -> None:
+    def __init__(
+        self,
+        chunks: t.Iterable[bytes],
+        *,
+        max_bytes: int,
+        memory_bytes: int = DEFAULT_SPOOL_MEMORY,
+        size: int | None = None,
+        deadline: float | None = None,
+    ) -> None:
         super().__init__()
         self._chunks = iter(chunks)
         self._spool = tempfile.SpooledTemporaryFile(max_size=memory_bytes)
         self._filled = 0
         self._pos = 0
         self._exhausted = False
+        self._lock = threading.Lock()
         self.max_bytes = max_bytes
-        #: Set once the cap is hit, so the caller can still answer "too large" when a
-        #: backend caught the :class:`FileTooLarge` and raised something else.
-        self.overflowed = False
+        self.size = size
+        self.deadline = deadline
+        # A list (a Django HttpResponse's content) cannot stall: no thread for it.
+        threaded = deadline is not None and not isinstance(chunks, (list, tuple))
+        self._pump = lease_pump() if threaded else None
+        #: The spool's own error once one is raised (too large, wrong length, timed out),
+        #: so the caller can still answer it when a backend caught it and raised another.
+        self.error: FopError | None = None
+
+    @property
+    def overflowed(self) -> bool:
+        """Whether the cap was hit."""
+        return isinstance(self.error, FileTooLarge)
 
     def readable(self) -> bool:
         return True
@@ -106,29 +136,62 @@ class LazySpool(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
+    def time_left(self) -> float | None:
+        """Seconds until the deadline (None: no deadline)."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
     def _fill_to(self, target: int | None) -> None:
         """Pull chunks until ``target`` bytes are spooled (None: all of them)."""
+        if self.size is not None and target is not None and target >= self.size:
+            # A read reaching the declared end checks that the body ends there too.
+            target = None
+        if self._exhausted or (target is not None and self._filled >= target):
+            return
+        try:
+            if self._pump is None:
+                self._pull_to(target)
+            else:
+                self._pump.call(lambda: self._pull_to(target), t.cast(float, self.time_left()))
+        except FopError as e:
+            self.error = self.error or e
+            raise
+
+    def _pull_to(self, target: int | None) -> None:
         while not self._exhausted and (target is None or self._filled < target):
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise ExtractorTimeout()
             try:
                 chunk = next(self._chunks)
             except StopIteration:
                 self._exhausted = True
+                if self.size is not None and self._filled != self.size:
+                    raise BodyLengthMismatch() from None
                 break
             if not chunk:
                 continue
-            if self._filled + len(chunk) > self.max_bytes:
-                self.overflowed = True
+            end = self._filled + len(chunk)
+            if self.size is not None and end > self.size:
+                raise BodyLengthMismatch()
+            if end > self.max_bytes:
                 raise FileTooLarge()
-            self._spool.seek(self._filled)
-            self._spool.write(chunk)
-            self._filled += len(chunk)
+            with self._lock:
+                if self.closed:
+                    return
+                self._spool.seek(self._filled)
+                self._spool.write(chunk)
+                self._filled = end
 
     def readinto(self, buffer: t.Any) -> int:
         view = memoryview(buffer).cast("B")
-        self._fill_to(self._pos + len(view))
+        want = len(view)
+        if self.size is not None:
+            want = max(0, min(want, self.size - self._pos))
+        if want == 0:
+            return 0
+        self._fill_to(self._pos + want)
         self._spool.seek(self._pos)
         # SpooledTemporaryFile has no readinto() before Python 3.11.
-        data = self._spool.read(len(view))
+        data = self._spool.read(want)
         n = len(data)
         view[:n] = data
         self._pos += n
@@ -140,8 +203,9 @@ class LazySpool(io.RawIOBase):
         elif whence == os.SEEK_CUR:
             pos = self._pos + offset
         elif whence == os.SEEK_END:
-            self._fill_to(None)
-            pos = self._filled + offset
+            if self.size is None:
+                self._fill_to(None)
+            pos = (self._filled if self.size is None else self.size) + offset
         else:
             raise ValueError(f"invalid whence {whence!r}")
         if pos < 0:
@@ -152,7 +216,45 @@ class LazySpool(io.RawIOBase):
     def tell(self) -> int:
         return self._pos
 
+    def complete_fileno(self) -> int:
+        """Pull the whole body into the spool's temporary file and return its descriptor.
+
+        For a tool that needs the whole file on disk (ffprobe): it reads the spool's own
+        file, never a second copy. The descriptor stays the spool's.
+        """
+        self._fill_to(None)
+        with self._lock:
+            self._spool.rollover()
+            self._spool.flush()
+            return self._spool.fileno()
+
     def close(self) -> None:
-        if not self.closed:
-            self._spool.close()
-        super().close()
+        with self._lock:
+            if not self.closed:
+                self._spool.close()
+            super().close()
+        if self._pump is not None:
+            self._pump.release()
+            self._pump = None
+
+
+def is_regular_file(f: t.Any) -> bool:
+    """Whether ``f`` has a bounded size: a regular file, or an object with no descriptor.
+
+    A character device (``/dev/zero``), a FIFO or a socket may be seekable and still never
+    end; such a body is spooled under the caps like a stream, never read in place.
+    """
+    try:
+        fd = f.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return True
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode)
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def file_chunks(f: t.Any, size: int = 64 * 1024) -> t.Iterator[bytes]:
+    """The file's bytes from where it stands, in chunks; for a file that is not regular."""
+    while data := f.read(size):
+        yield data

@@ -9,12 +9,15 @@ from __future__ import annotations
 import dataclasses
 import http
 import logging
+import time
 import typing as t
 
 from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
+from .limit import DEFAULT_WAIT, ExtractionLimiter, default_slots
+from .pump import forget_pump
 from .runner import dumps, run
 from .supervisor import DEFAULT_HELPER_MEMORY, DEFAULT_HELPERS, ISOLATIONS, Limits
 from .supervisor.view import READ_CAPS, capped_chunks, is_special
@@ -110,12 +113,16 @@ class FopCore:
     :param max_body_bytes: how much of a non-file body may be spooled before the answer
         is a 400; a file body is read in place and has no cap.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
-    :param timeout: seconds a backend may spend on one file.
+    :param timeout: seconds the whole extraction of one file may take (pulling a streamed
+        body included); past it, a 599.
     :param isolation: ``"process"`` runs the backends that run native code in helper
         processes that are killed past ``timeout``; ``"inline"`` runs every backend in
         this process (faster to start, but a crash in C takes the process with it).
     :param helpers: helper processes per serving process.
     :param helper_memory_bytes: address-space limit of each helper.
+    :param max_extractions: extractions this process runs at once (None: sized from the
+        cores, see :func:`~fop_middleware.limit.default_slots`).
+    :param extraction_wait: seconds a request waits for a free slot before its 503.
     """
 
     def __init__(
@@ -128,6 +135,8 @@ class FopCore:
         isolation: str = "process",
         helpers: int = DEFAULT_HELPERS,
         helper_memory_bytes: int = DEFAULT_HELPER_MEMORY,
+        max_extractions: int | None = None,
+        extraction_wait: float = DEFAULT_WAIT,
     ) -> None:
         if isolation not in ISOLATIONS:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {isolation!r}")
@@ -147,6 +156,7 @@ class FopCore:
         self.spool_memory_bytes = spool_memory_bytes
         self.timeout = float(timeout)
         self.limits = Limits(isolation, helpers, helper_memory_bytes)
+        self.limiter = ExtractionLimiter(default_slots() if max_extractions is None else max_extractions, extraction_wait)
 
     match = staticmethod(parse_operation)
 
@@ -169,6 +179,7 @@ class FopCore:
         The body is either ``file`` (seekable, read in place) or ``chunks`` (spooled lazily).
         Closing what the app returned stays the caller's job.
         """
+        forget_pump()
         if 300 <= status < 400:
             return None
         kept = [(k, v) for k, v in headers if k.lower() in KEPT_RESPONSE_HEADERS or k.lower().startswith(KEPT_RESPONSE_PREFIX)]
@@ -185,7 +196,8 @@ class FopCore:
                 # the file would give a wrong answer.
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
-            answer = self._extract_body(request.op, name, headers, file, chunks)
+            with self.limiter.slot():
+                answer = self._extract_body(request.op, name, headers, file, chunks)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
@@ -201,27 +213,35 @@ class FopCore:
         file: BinaryIO | None,
         chunks: t.Iterable[bytes] | None,
     ) -> dict[str, t.Any]:
+        deadline = time.monotonic() + self.timeout
         if file is not None and is_special(file):
             # A device or FIFO behind the app's file (a symlink to /dev/zero) has no size
             # to stop at: spool it like any other body, up to max_body_bytes and the read cap.
             chunks, file = capped_chunks(file, SPOOL_CHUNK, READ_CAPS.get(op)), None
+            headers = ()  # a device's Content-Length says nothing of what it yields
         if file is not None:
             file.seek(0)
             return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))
         length = _header(headers, "content-length")
         size = int(length) if length and length.isdigit() else None
-        with LazySpool(chunks or (), max_bytes=self.max_body_bytes, memory_bytes=self.spool_memory_bytes) as spool:
+        if size is not None and size > self.max_body_bytes:
+            raise FileTooLarge()
+        spool = LazySpool(
+            chunks or (), max_bytes=self.max_body_bytes, memory_bytes=self.spool_memory_bytes, size=size, deadline=deadline
+        )
+        with spool:
             stream = t.cast("BinaryIO", spool)
             try:
                 return self.extract(op, Source(stream, name, None, size, self.timeout))
             except Exception as e:
-                # A backend may turn the spool's FileTooLarge into its own "bad file" error.
-                if spool.overflowed and not isinstance(e, FileTooLarge):
-                    raise FileTooLarge() from e
+                # A backend may turn the spool's own error into its "bad file" error.
+                if spool.error is not None and e is not spool.error:
+                    raise spool.error from e
                 raise
 
     def _error_result(self, request: FopRequest, error: FopError, kept: list[tuple[str, str]]) -> Result:
-        return json_result(error.status, error.as_dict(), kept, head=request.head)
+        extra = [*kept, *getattr(error, "headers", ())]
+        return json_result(error.status, error.as_dict(), extra, head=request.head)
 
 
 def json_result(status: int, obj: t.Any, extra: t.Sequence[tuple[str, str]] = (), *, head: bool = False) -> Result:

@@ -91,6 +91,27 @@ class ExtractorTimeout(ExtractorFailure):
     default_message = "file operation timed out"
 
 
+class BodyLengthMismatch(ExtractorFailure):
+    """599: a streamed body ended short of, or ran past, the Content-Length it was sent with."""
+
+    default_message = "the file's body did not match its length"
+
+
+class ServiceBusy(FopError):
+    """503: every extraction slot of this process stayed busy for the whole wait."""
+
+    status = 503
+    default_message = "too many file operations at once; retry later"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return [("Retry-After", str(self.retry_after))]
+
+
 _STATUS_MESSAGES = {
     400: "bad request",
     401: "unauthorized",

@@ -9,6 +9,7 @@ import typing as t
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
 from .errors import ExtractorFailure
+from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP, FopMiddleware
 
 if t.TYPE_CHECKING:
@@ -28,6 +29,8 @@ CONFIG_OPTIONS: dict[str, tuple[str, t.Any]] = {
     "FOP_SPOOL_MEMORY_BYTES": ("spool_memory_bytes", DEFAULT_SPOOL_MEMORY),
     "FOP_TIMEOUT": ("timeout", DEFAULT_TIMEOUT),
     "FOP_ISOLATION": ("isolation", "process"),
+    "FOP_MAX_EXTRACTIONS": ("max_extractions", None),
+    "FOP_EXTRACTION_WAIT": ("extraction_wait", DEFAULT_WAIT),
 }
 
 

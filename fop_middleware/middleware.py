@@ -6,8 +6,10 @@ import itertools
 import typing as t
 
 from .body import FileWrapper, file_behind
-from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, json_result, last_segment
+from .errors import ExtractorTimeout
 from .failures import BodyWatch, app_failure
+from .pump import close_body, next_within
 from .redirects import with_operation
 
 if t.TYPE_CHECKING:
@@ -70,7 +72,10 @@ class FopMiddleware:
             if not captured:
                 # The app may call start_response only when its body is first iterated.
                 iterator = iter(app_iter)
-                first = next(iterator, b"")
+                try:
+                    first = next_within(iterator, self.core.timeout)
+                except ExtractorTimeout as e:
+                    return _finish(start_response, json_result(e.status, e.as_dict(), head=request.head))
                 body = itertools.chain([first], iterator)
             if not captured:
                 raise RuntimeError("the wrapped app returned a body without calling start_response")
@@ -78,7 +83,10 @@ class FopMiddleware:
             status = int(status_line.split(None, 1)[0])
             file = file_behind(app_iter) if not written else None
             body_watch = BodyWatch()
-            chunks = None if file is not None else body_watch.watch(itertools.chain(written, body))
+            chunks: t.Iterable[bytes] | None = None
+            if file is None:
+                # A list cannot stall, so the core pulls it without a thread.
+                chunks = [*written, *app_iter] if isinstance(app_iter, (list, tuple)) else body_watch.watch(itertools.chain(written, body))
             name = last_segment(_decoded_path(environ))
             result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
             body_watch.raise_error()
@@ -124,7 +132,7 @@ def _finish(start_response: StartResponse, result: Result) -> list[bytes]:
 def _close(app_iter: t.Iterable[bytes]) -> None:
     close = getattr(app_iter, "close", None)
     if close is not None:
-        close()
+        close_body(close)
         return
     # WebOb's FileIter has no close(): it closes its file when iterated to the end,
     # which a fop request never does.

@@ -4,8 +4,9 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 
 - ``fop.backends``: ``avinfo = pyav mediainfo`` lines, or a dict of lists in Python;
 - ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
-- ``fop.timeout``: seconds.
-- ``fop.isolation``: ``process`` (native backends in helper processes) or ``inline``.
+- ``fop.timeout``: seconds;
+- ``fop.isolation``: ``process`` (native backends in helper processes) or ``inline``;
+- ``fop.max_extractions``: an int (unset: sized from the cores), ``fop.extraction_wait``: seconds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from webob import Response
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from .failures import BodyWatch, app_failure
+from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP
+from .pump import close_body
 from .redirects import with_operation
 
 if t.TYPE_CHECKING:
@@ -55,6 +58,8 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "spool_memory_bytes": int(settings.get("fop.spool_memory_bytes", DEFAULT_SPOOL_MEMORY)),
         "timeout": float(settings.get("fop.timeout", DEFAULT_TIMEOUT)),
         "isolation": str(settings.get("fop.isolation", "process")),
+        "max_extractions": int(settings["fop.max_extractions"]) if settings.get("fop.max_extractions") else None,
+        "extraction_wait": float(settings.get("fop.extraction_wait", DEFAULT_WAIT)),
     }
 
 
@@ -146,7 +151,7 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
 def _close(app_iter: t.Any) -> None:
     close = getattr(app_iter, "close", None)
     if close is not None:
-        close()
+        close_body(close)
 
 
 def to_response(result: Result) -> Response:

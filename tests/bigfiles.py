@@ -86,3 +86,29 @@ def big_moov_end_mp4(path: pathlib.Path, size: int = BIG_SIZE, clip_path: pathli
         f.seek(padding, os.SEEK_CUR)
         f.write(clip[moov_at : moov_at + moov_size])
     return path
+
+
+def moov_first(clip_path: pathlib.Path, out: pathlib.Path) -> pathlib.Path:
+    """``clip_path`` rewritten with its moov before mdat (``ffmpeg -movflags +faststart``)."""
+    import subprocess
+
+    cmd = ["ffmpeg", "-v", "error", "-y", "-i", str(clip_path), "-map", "0", "-c", "copy", "-movflags", "+faststart", str(out)]
+    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
+    return out
+
+
+def padded_mp4_chunks(clip: bytes, size: int, chunk: int = 64 * 1024) -> t.Iterator[bytes]:
+    """A ``size`` byte moov-first MP4 as a streamed body: ``clip`` (whose last box is mdat)
+    with that mdat grown by zeros after its samples, so every chunk offset stays right."""
+    at, last = 0, 0
+    while at + 8 <= len(clip):
+        last = at
+        at += struct.unpack(">I", clip[at : at + 4])[0]
+    assert clip[last + 4 : last + 8] == b"mdat" and at == len(clip), "the clip must end with mdat"
+    padding = size - len(clip)
+    mdat_size = len(clip) - last + padding
+    yield clip[:last] + struct.pack(">I", mdat_size) + clip[last + 4 :]
+    zeros = bytes(chunk)
+    while padding > 0:
+        yield zeros[: min(chunk, padding)]
+        padding -= chunk

@@ -210,6 +210,13 @@ def test_timeout_follows_override_settings(client: Client, echo_backend: str) ->
         assert reply(client.get("/files/photo.jpg?exif")).json()["timeout"] == 7.0
 
 
+def test_extraction_bound_follows_override_settings() -> None:
+    middleware = DjangoFopMiddleware(lambda request: HttpResponse())
+    with override_settings(FOP_MAX_EXTRACTIONS=3, FOP_EXTRACTION_WAIT=0.25):
+        limiter = middleware.core().limiter
+        assert (limiter.slots, limiter.wait) == (3, 0.25)
+
+
 def test_backend_gets_the_decoded_last_path_segment(client: Client, echo_backend: str) -> None:
     with override_settings(FOP_BACKENDS={"exif": [echo_backend]}):
         answer = reply(client.get("/renamed/caf%C3%A9%20au%20lait.jpg?exif")).json()
@@ -227,6 +234,8 @@ def test_backend_gets_the_decoded_last_path_segment(client: Client, echo_backend
         pytest.param({"FOP_SPOOL_MEMORY_BYTES": "1M"}, "fop_middleware.E004", id="spool-not-int"),
         pytest.param({"FOP_TIMEOUT": 0}, "fop_middleware.E005", id="zero-timeout"),
         pytest.param({"FOP_ISOLATION": "sandbox"}, "fop_middleware.E006", id="bad-isolation"),
+        pytest.param({"FOP_MAX_EXTRACTIONS": 0}, "fop_middleware.E007", id="zero-extractions"),
+        pytest.param({"FOP_EXTRACTION_WAIT": "1s"}, "fop_middleware.E008", id="wait-not-a-number"),
     ],
 )
 def test_bad_settings_are_system_check_errors(overrides: dict[str, t.Any], check_id: str) -> None:

@@ -210,3 +210,9 @@ def test_extension_is_recorded_once_and_keeps_no_app() -> None:
     assert not any(isinstance(value, Flask) for value in vars(fop).values())
     with pytest.raises(RuntimeError, match="already"):
         fop.init_app(apps[0])
+
+
+def test_extraction_bound_comes_from_config() -> None:
+    app = make_app(FOP_MAX_EXTRACTIONS=3, FOP_EXTRACTION_WAIT=0.25)
+    limiter = app.wsgi_app.core.limiter  # type: ignore[attr-defined]
+    assert (limiter.slots, limiter.wait) == (3, 0.25)

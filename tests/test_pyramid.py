@@ -213,3 +213,9 @@ def test_core_options_defaults() -> None:
     options = core_options({})
     assert options["backends"] is None
     assert options["timeout"] > 0
+
+
+def test_extraction_bound_from_settings() -> None:
+    assert core_options({"fop.max_extractions": "3", "fop.extraction_wait": "0.25"})["max_extractions"] == 3
+    options = core_options({})
+    assert options["max_extractions"] is None and options["extraction_wait"] == 1.0

@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 import typing as t
 
 from .. import selftest
@@ -86,11 +87,12 @@ class FfprobeExtractor(Extractor):
         if _is_playlist(head):
             # ffprobe would open the files it lists, which are not the client's to probe
             raise BadRequest("playlists are not audio or video files")
-        with _input_path(source) as (path, fds):
-            report = self._probe(binary, path, source, fds)
+        deadline = _deadline(source)
+        with _input_path(source, deadline) as (path, fds):
+            report = self._probe(binary, path, source, deadline, fds)
         return _finish(report, source.name)
 
-    def _probe(self, binary: str, path: str, source: Source, fds: tuple[int, ...] = ()) -> dict[str, t.Any]:
+    def _probe(self, binary: str, path: str, source: Source, deadline: float, fds: tuple[int, ...] = ()) -> dict[str, t.Any]:
         cmd = [
             binary, "-v", "error", "-hide_banner",
             "-protocol_whitelist", PROTOCOLS, "-probesize", PROBESIZE,
@@ -98,8 +100,9 @@ class FfprobeExtractor(Extractor):
             "-i", path,
         ]  # fmt: skip
         try:
+            timeout = max(deadline - time.monotonic(), 0.01)
             proc = subprocess.run(
-                cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=source.timeout, check=False, pass_fds=fds
+                cmd, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False, pass_fds=fds
             )
         except subprocess.TimeoutExpired as e:
             logger.warning("ffprobe ran past %.1f s on %r; killed", source.timeout, source.name)
@@ -143,20 +146,32 @@ def _finish(report: dict[str, t.Any], name: str) -> dict[str, t.Any]:
     return {"streams": report["streams"], "format": report["format"]}
 
 
+def _deadline(source: Source) -> float:
+    """When ffprobe must be done: the source's time limit, or the request's if it ends sooner."""
+    deadline = time.monotonic() + source.timeout
+    request_deadline = getattr(source.stream, "deadline", None)
+    if isinstance(request_deadline, float):
+        deadline = min(deadline, request_deadline)
+    return deadline
+
+
 @contextlib.contextmanager
-def _input_path(source: Source) -> Iterator[tuple[str, tuple[int, ...]]]:
+def _input_path(source: Source, deadline: float) -> Iterator[tuple[str, tuple[int, ...]]]:
     """The URL ffprobe opens, and the descriptors it must inherit, for the ``with`` block.
 
     The descriptor of the file the app opened when there is one (``/proc/self/fd/N`` in
     ffprobe, under a name with the file's extension), never its path: a file renamed or
     replaced since the app opened it must not be the one probed. FFmpeg's ``subfile``
     protocol ends it at the size the file had when the request started, so a growing
-    file feeds ffprobe no more than that. A stream in memory is spooled to a copy.
+    file feeds ffprobe no more than that. A streamed body
+    is read from its own spool file, pulled whole first (``LazySpool.complete_fileno``); a
+    stream in memory is spooled to a copy.
     """
     suffix = _suffix(source.name)
     with tempfile.TemporaryDirectory(prefix="fop-ffprobe-") as tmp:
         path = os.path.join(tmp, "input" + suffix)
-        fd = _regular_fileno(source)
+        complete = getattr(source.stream, "complete_fileno", None)
+        fd = complete() if callable(complete) else _regular_fileno(source)
         if fd is not None:
             os.symlink(f"/proc/self/fd/{fd}", path)
             yield _bounded_url(path, source.size), (fd,)
@@ -164,7 +179,7 @@ def _input_path(source: Source) -> Iterator[tuple[str, tuple[int, ...]]]:
         if source.path:
             yield _bounded_url(source.path, source.size), ()
             return
-        _spool(source, path)
+        _spool(source, path, deadline)
         yield "file:" + path, ()
 
 
@@ -196,10 +211,13 @@ def _regular_fileno(source: Source) -> int | None:
     return None
 
 
-def _spool(source: Source, path: str) -> None:
-    """Copy the stream to ``path`` from its start; the stream stays open."""
+def _spool(source: Source, path: str, deadline: float) -> None:
+    """Copy the stream to ``path`` from its start, within the time limit; the stream stays open."""
     stream = source.stream
     stream.seek(0)
     with open(path, "wb") as out:
         while chunk := stream.read(SPOOL_CHUNK):
+            if time.monotonic() > deadline:
+                logger.warning("copying %r for ffprobe ran past the time limit", source.name)
+                raise ExtractorTimeout()
             out.write(chunk)

@@ -5,6 +5,9 @@
 - ``fop_middleware.E003``: ``FOP_MAX_BODY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E004``: ``FOP_SPOOL_MEMORY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E005``: ``FOP_TIMEOUT`` is not a positive number of seconds.
+- ``fop_middleware.E006``: ``FOP_ISOLATION`` is not a known isolation.
+- ``fop_middleware.E007``: ``FOP_MAX_EXTRACTIONS`` is neither None nor a positive int.
+- ``fop_middleware.E008``: ``FOP_EXTRACTION_WAIT`` is not a non-negative number of seconds.
 - ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
 """
 
@@ -43,6 +46,12 @@ def settings_errors() -> list[Error]:
     if conf.FOP_ISOLATION not in ISOLATIONS:
         message = f"FOP_ISOLATION must be one of {', '.join(ISOLATIONS)}, not {conf.FOP_ISOLATION!r}."
         errors.append(Error(message, id="fop_middleware.E006"))
+    slots = conf.FOP_MAX_EXTRACTIONS
+    if slots is not None and (not isinstance(slots, int) or isinstance(slots, bool) or slots < 1):
+        errors.append(Error(f"FOP_MAX_EXTRACTIONS must be None or a positive int, not {slots!r}.", id="fop_middleware.E007"))
+    wait = conf.FOP_EXTRACTION_WAIT
+    if not isinstance(wait, (int, float)) or isinstance(wait, bool) or wait < 0:
+        errors.append(Error(f"FOP_EXTRACTION_WAIT must be a non-negative number of seconds, not {wait!r}.", id="fop_middleware.E008"))
     return errors
 
 

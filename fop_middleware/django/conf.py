@@ -8,6 +8,7 @@ from django.conf import settings
 
 from ..body import DEFAULT_SPOOL_MEMORY
 from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
+from ..limit import DEFAULT_WAIT
 
 
 class Settings:
@@ -33,6 +34,14 @@ class Settings:
     def FOP_ISOLATION(self) -> str:
         return getattr(settings, "FOP_ISOLATION", "process")
 
+    @property
+    def FOP_MAX_EXTRACTIONS(self) -> int | None:
+        return getattr(settings, "FOP_MAX_EXTRACTIONS", None)
+
+    @property
+    def FOP_EXTRACTION_WAIT(self) -> float:
+        return getattr(settings, "FOP_EXTRACTION_WAIT", DEFAULT_WAIT)
+
     def core_options(self) -> dict[str, t.Any]:
         """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
         return {
@@ -41,6 +50,8 @@ class Settings:
             "spool_memory_bytes": self.FOP_SPOOL_MEMORY_BYTES,
             "timeout": self.FOP_TIMEOUT,
             "isolation": self.FOP_ISOLATION,
+            "max_extractions": self.FOP_MAX_EXTRACTIONS,
+            "extraction_wait": self.FOP_EXTRACTION_WAIT,
         }
 
 

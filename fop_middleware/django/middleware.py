@@ -13,6 +13,7 @@ from ..body import file_behind
 from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from ..failures import BodyWatch, app_failure
 from ..middleware import ENVIRON_OP
+from ..pump import close_body
 from ..redirects import keep_operation
 from .checks import settings_errors
 from .conf import conf
@@ -154,7 +155,7 @@ def _release(response: HttpResponseBase) -> None:
     while closers:
         closer = closers.pop(0)
         try:
-            closer()
+            close_body(closer)
         except Exception:
             logger.warning("closing a wrapped response failed", exc_info=True)
     response.closed = True
