@@ -12,6 +12,7 @@ import logging
 import typing as t
 
 from . import registry
+from .cache import MEMORY, answer_cache
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
@@ -106,6 +107,9 @@ class FopCore:
         is a 400; a file body is read in place and has no cap.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
     :param timeout: seconds a backend may spend on one file.
+    :param cache: where answers are kept by file identity: ``"memory"`` (an LRU in this
+        process), a ``redis://`` URL, a ``cachelib`` cache, a
+        :class:`~fop_middleware.cache.StorePort`, or None for no cache.
     """
 
     def __init__(
@@ -115,6 +119,7 @@ class FopCore:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         spool_memory_bytes: int = DEFAULT_SPOOL_MEMORY,
         timeout: float = DEFAULT_TIMEOUT,
+        cache: t.Any = MEMORY,
     ) -> None:
         for name, value in (("max_body_bytes", max_body_bytes), ("spool_memory_bytes", spool_memory_bytes)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -125,6 +130,7 @@ class FopCore:
         self.max_body_bytes = max_body_bytes
         self.spool_memory_bytes = spool_memory_bytes
         self.timeout = float(timeout)
+        self.answers = answer_cache(cache)
 
     match = staticmethod(parse_operation)
 
@@ -141,10 +147,12 @@ class FopCore:
         *,
         file: BinaryIO | None = None,
         chunks: t.Iterable[bytes] | None = None,
+        path: str | None = None,
     ) -> Result | None:
         """The answer for the wrapped app's response, or None to pass that response through.
 
         The body is either ``file`` (seekable, read in place) or ``chunks`` (spooled lazily).
+        ``path`` is the request's URL path, which names the file in a shared cache.
         Closing what the app returned stays the caller's job.
         """
         if 300 <= status < 400:
@@ -163,13 +171,28 @@ class FopCore:
                 # the file would give a wrong answer.
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
-            answer = self._extract_body(request.op, name, headers, file, chunks)
+            answer = self._answer(request.op, name, path, headers, file, chunks)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
             logger.exception("%s failed on %r", request.op, name)
             return self._error_result(request, ExtractorFailure(), kept)
         return json_result(200, answer, kept, head=request.head)
+
+    def _answer(
+        self,
+        op: str,
+        name: str,
+        path: str | None,
+        headers: t.Sequence[tuple[str, str]],
+        file: BinaryIO | None,
+        chunks: t.Iterable[bytes] | None,
+    ) -> dict[str, t.Any]:
+        """The cached answer when the body has an identity, else the backends'."""
+        if self.answers is None:
+            return self._extract_body(op, name, headers, file, chunks)
+        key = self.answers.key(op, self.order[op], name, path, headers, file)
+        return self.answers.fetch(key, lambda: self._extract_body(op, name, headers, file, chunks))
 
     def _extract_body(
         self,

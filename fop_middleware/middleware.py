@@ -29,6 +29,8 @@ class FopMiddleware:
     :param max_body_bytes: cap on what is spooled from a response that is not a file.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
     :param timeout: seconds a backend may spend on one file.
+    :param cache: where answers are kept by file identity: ``"memory"`` (default), a
+        ``redis://`` URL, a ``cachelib`` cache, or None.
 
     Usage::
 
@@ -72,8 +74,8 @@ class FopMiddleware:
             status = int(status_line.split(None, 1)[0])
             file = file_behind(app_iter) if not written else None
             chunks = None if file is not None else itertools.chain(written, body)
-            name = last_segment(_decoded_path(environ))
-            result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
+            path = environ.get("SCRIPT_NAME", "") + _decoded_path(environ)
+            result = self.core.respond(request, status, headers, last_segment(path), file=file, chunks=chunks, path=path)
             if result is None:
                 start_response(status_line, headers)
                 passthrough = True

@@ -4,7 +4,8 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 
 - ``fop.backends``: ``avinfo = pyav mediainfo`` lines, or a dict of lists in Python;
 - ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
-- ``fop.timeout``: seconds.
+- ``fop.timeout``: seconds;
+- ``fop.cache``: ``memory`` (the default), a ``redis://`` URL, or ``off``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pyramid.tweens import EXCVIEW  # type: ignore[import-untyped]
 from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
+from .cache import MEMORY
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from .middleware import ENVIRON_OP
 
@@ -51,7 +53,15 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "max_body_bytes": int(settings.get("fop.max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
         "spool_memory_bytes": int(settings.get("fop.spool_memory_bytes", DEFAULT_SPOOL_MEMORY)),
         "timeout": float(settings.get("fop.timeout", DEFAULT_TIMEOUT)),
+        "cache": _cache(settings.get("fop.cache", MEMORY)),
     }
+
+
+def _cache(value: t.Any) -> t.Any:
+    """``off`` (as an ``.ini`` can say it) is None; anything else goes to the core as is."""
+    if isinstance(value, str) and value.strip().lower() in ("off", "none", "false", ""):
+        return None
+    return value.strip() if isinstance(value, str) else value
 
 
 def _backends(value: t.Any) -> Mapping[str, t.Sequence[str]] | None:
@@ -112,14 +122,16 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
     """The core's answer; closes the view's ``app_iter`` once unless the response passes."""
     app_iter = response.app_iter
     file = file_behind(app_iter)
+    path = request.script_name + request.path_info
     try:
         result = core.respond(
             fop,
             response.status_code,
             response.headerlist,
-            last_segment(request.script_name + request.path_info),
+            last_segment(path),
             file=file,
             chunks=None if file is not None else app_iter,
+            path=path,
         )
     except BaseException:
         _close(app_iter)

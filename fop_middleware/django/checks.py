@@ -5,6 +5,7 @@
 - ``fop_middleware.E003``: ``FOP_MAX_BODY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E004``: ``FOP_SPOOL_MEMORY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E005``: ``FOP_TIMEOUT`` is not a positive number of seconds.
+- ``fop_middleware.E006``: ``FOP_CACHE`` is not None or an alias of ``CACHES``.
 - ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
 """
 
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .. import registry
+from .cache import UNSET
 from .conf import conf
 
 MIDDLEWARE_PATH = "fop_middleware.django.middleware.DjangoFopMiddleware"
@@ -39,6 +41,9 @@ def settings_errors() -> list[Error]:
     timeout = conf.FOP_TIMEOUT
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         errors.append(Error(f"FOP_TIMEOUT must be a positive number of seconds, not {timeout!r}.", id="fop_middleware.E005"))
+    cache = conf.FOP_CACHE
+    if cache is not UNSET and cache is not None and (not isinstance(cache, str) or cache not in (settings.CACHES or {})):
+        errors.append(Error(f"FOP_CACHE must be None or an alias of CACHES, not {cache!r}.", hint='For example "default".', id="fop_middleware.E006"))
     return errors
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from ..body import DEFAULT_SPOOL_MEMORY
 from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
+from .cache import UNSET, cache_option
 
 
 class Settings:
@@ -29,6 +30,11 @@ class Settings:
     def FOP_TIMEOUT(self) -> float:
         return getattr(settings, "FOP_TIMEOUT", DEFAULT_TIMEOUT)
 
+    @property
+    def FOP_CACHE(self) -> t.Any:
+        """A ``CACHES`` alias, or None for no cache; unset, an LRU in each process."""
+        return getattr(settings, "FOP_CACHE", UNSET)
+
     def core_options(self) -> dict[str, t.Any]:
         """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
         return {
@@ -36,6 +42,7 @@ class Settings:
             "max_body_bytes": self.FOP_MAX_BODY_BYTES,
             "spool_memory_bytes": self.FOP_SPOOL_MEMORY_BYTES,
             "timeout": self.FOP_TIMEOUT,
+            "cache": cache_option(self.FOP_CACHE),
         }
 
 
