@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import marshal
 import logging
 import threading
 import time
@@ -36,6 +37,9 @@ RETRY_AFTER = 5.0
 
 _ANSWER = b"A"
 _ERROR = b"E"
+#: In-process values only: marshal loads a 3 KB answer ~4x faster than json, but is never
+#: read from a store another host can write.
+_MARSHALLED = b"M"
 
 
 def build_store(option: t.Any) -> StorePort | None:
@@ -113,7 +117,7 @@ class AnswerCache:
             return compute()
         raw = self._get(key)
         if raw is not None:
-            answer = _decode(raw)
+            answer = _decode(raw, trusted=not self.store.shared)
             if answer is not None:
                 return answer
         try:
@@ -123,7 +127,7 @@ class AnswerCache:
                 self._set(key, _ERROR + json.dumps([e.status, e.message]).encode("utf-8"))
             raise
         try:
-            value = _ANSWER + json.dumps(answer, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            value = _encode(answer, shared=self.store.shared)
         except (TypeError, ValueError):
             logger.warning("answer for %s is not JSON-ready; not cached", key, exc_info=True)
             return answer
@@ -157,13 +161,24 @@ class AnswerCache:
         logger.warning("answer cache %r failed on %s (answering without it): %s: %s", self.store, call, type(error).__name__, error)
 
 
-def _decode(raw: bytes) -> dict[str, t.Any] | None:
+def _encode(answer: dict[str, t.Any], *, shared: bool) -> bytes:
+    if shared:
+        return _ANSWER + json.dumps(answer, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return _MARSHALLED + marshal.dumps(answer)
+
+
+def _decode(raw: bytes, *, trusted: bool) -> dict[str, t.Any] | None:
     """The answer in ``raw``; raises the cached error; None for a value this version did not write."""
     kind, payload = raw[:1], raw[1:]
     try:
-        value = json.loads(payload)
-    except ValueError:
+        if kind == _MARSHALLED:
+            value = marshal.loads(payload) if trusted else None
+        else:
+            value = json.loads(payload)
+    except (ValueError, EOFError, TypeError):
         return None
+    if kind == _MARSHALLED and isinstance(value, dict):
+        return value
     if kind == _ANSWER and isinstance(value, dict):
         return value
     if kind == _ERROR and isinstance(value, list) and len(value) == 2:
