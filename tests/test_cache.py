@@ -13,41 +13,16 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from fop_middleware import Extractor, FopMiddleware, Source, registry
+from fop_middleware import FopMiddleware, registry
 from fop_middleware.cache import AnswerCache, CachelibStore, LRUStore, StorePort, build_store
 from fop_middleware.cache.keys import file_identity, header_identity
-from fop_middleware.errors import ExtractorFailure, NoExifData
+from fop_middleware.errors import ExtractorFailure
 
+from cachesupport import Counting, counting  # noqa: F401 - a fixture
 from conftest import FILES, send_file_app
 
 JPEG = (FILES / "photo.jpg").read_bytes()
 NOEXIF = (FILES / "noexif.jpg").read_bytes()
-
-
-class Counting(Extractor):
-    """Counts its runs; answers the bytes' length, or the verdict the test sets."""
-
-    name = "test-counting"
-    operation = "exif"
-    calls: t.ClassVar[list[str]] = []
-    fail_with: t.ClassVar[Exception | None] = None
-
-    def extract(self, source: Source) -> dict[str, t.Any]:
-        Counting.calls.append(source.name)
-        if Counting.fail_with is not None:
-            raise Counting.fail_with
-        data = source.stream.read()
-        if b"Exif\x00\x00" not in data:
-            raise NoExifData()
-        return {"name": source.name, "size": len(data), "nested": {"list": [1, 2.5, "é"]}}
-
-
-@pytest.fixture
-def counting(clean_registry: None) -> t.Iterator[type[Counting]]:
-    registry.register("test-counting", Counting, clobber=True)
-    Counting.calls = []
-    Counting.fail_with = None
-    yield Counting
 
 
 class BrokenStore(StorePort):

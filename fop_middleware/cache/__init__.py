@@ -35,6 +35,18 @@ LOG_INTERVAL = 60.0
 #: After a fault the store is left alone this long, so a hung server costs one time-out, not one per request.
 RETRY_AFTER = 5.0
 
+
+
+def _project_version() -> str:
+    try:
+        return importlib.metadata.version("fop-middleware")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+#: Part of every key: a new release may answer differently.
+PROJECT_VERSION = _project_version()
+
 _ANSWER = b"A"
 _ERROR = b"E"
 #: In-process values only: marshal loads a 3 KB answer ~4x faster than json, but is never
@@ -177,9 +189,7 @@ def _decode(raw: bytes, *, trusted: bool) -> dict[str, t.Any] | None:
             value = json.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
-    if kind == _MARSHALLED and isinstance(value, dict):
-        return value
-    if kind == _ANSWER and isinstance(value, dict):
+    if kind in (_MARSHALLED, _ANSWER) and isinstance(value, dict):
         return value
     if kind == _ERROR and isinstance(value, list) and len(value) == 2:
         raise CachedError(int(value[0]), str(value[1]))
@@ -190,13 +200,3 @@ def answer_cache(option: t.Any) -> AnswerCache | None:
     """The :class:`AnswerCache` for a ``cache=`` option, keyed also by the installed version."""
     store = build_store(option)
     return None if store is None else AnswerCache(store, context=[PROJECT_VERSION])
-
-
-def _project_version() -> str:
-    try:
-        return importlib.metadata.version("fop-middleware")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-PROJECT_VERSION = _project_version()
