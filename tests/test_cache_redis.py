@@ -149,3 +149,28 @@ def test_two_gunicorns_share_answers_through_redis(redis: RedisServer, tmp_path:
         assert second.get("/a.jpg?exif").json()["size"] == len(JPEG) + 1
         assert first.get("/a.jpg?exif").json()["size"] == len(JPEG) + 1
         assert len(count_file.read_text().splitlines()) == 2
+
+
+def test_flask_fop_cache_takes_a_redis_url(counting: type[Counting], redis: RedisServer, site: pathlib.Path) -> None:
+    flask = pytest.importorskip("flask", reason="Flask is not installed (extra [flask])")
+    from fop_middleware.flask import FlaskFop
+
+    app = flask.Flask(__name__)
+    app.config.update(FOP_CACHE=redis.url, FOP_BACKENDS={"exif": ["test-counting"]})
+    app.add_url_rule("/media/<name>", view_func=lambda name: flask.send_from_directory(site, name))
+    FlaskFop(app)
+    client = app.test_client()
+    assert [client.get("/media/a.jpg?exif").status_code for _ in range(3)] == [200] * 3
+    assert counting.calls == ["a.jpg"] and len(fop_keys(redis)) == 1
+
+
+def test_pyramid_fop_cache_setting(counting: type[Counting], redis: RedisServer) -> None:
+    pytest.importorskip("pyramid", reason="Pyramid is not installed (extra [pyramid])")
+    from fop_middleware.pyramid import core_options
+    from test_pyramid import make_app
+
+    assert core_options({"fop.cache": "off"})["cache"] is None
+    assert core_options({})["cache"] == "memory"
+    client = Client(make_app({"fop.cache": f" {redis.url} ", "fop.backends": "exif = test-counting"}))
+    assert [client.get("/iter/photo.jpg?exif").status_code for _ in range(3)] == [200] * 3
+    assert counting.calls == ["photo.jpg"] and len(fop_keys(redis)) == 1
