@@ -1,0 +1,251 @@
+"""Real servers on loopback under a small threaded load generator; ratios from interleaved rounds.
+
+Run from the project root: ``python bench/bench_server.py [--rounds 7] [--requests 9]``.
+
+It starts gunicorn (1 gthread worker, 4 threads) on ``bench_app.py``, ``fop-middleware serve``
+with ffprobe, and gunicorn with 2 sync workers sharing a ``redis-server`` of its own (when
+installed), then measures every row in every round, A and B back to back (their order
+alternating), and prints each row's B/A ratio as min / median / max over the rounds.
+Every request is a fresh connection, as ``curl`` makes. Media are made in a temporary
+directory: a 10 MB noise JPEG with EXIF and a 10 s 1280x720 H.264 + AAC MP4 (ffmpeg).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import http.client
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import typing as t
+
+HERE = pathlib.Path(__file__).resolve().parent
+TESTS = HERE.parent / "tests"
+sys.path.insert(0, str(TESTS))
+
+from bigfiles import big_jpeg  # noqa: E402 - the tests' own generators
+from cachesupport import REDIS_SERVER, redis_server  # noqa: E402
+from servers import Server, gunicorn, subprocess_server  # noqa: E402
+
+from fop_middleware import registry  # noqa: E402
+from fop_middleware.cache import AnswerCache, LRUStore  # noqa: E402
+from fop_middleware.cli import extract_file  # noqa: E402
+
+AVINFO_BACKENDS = ("ffprobe", "pyav", "mediainfo")
+VIDEO = "video720.mp4"
+JPEG = "big.jpg"
+SMALL = "small.txt"
+
+
+@dataclasses.dataclass
+class Row:
+    """B/A for one comparison; each side returns one sample in seconds."""
+
+    name: str
+    a_label: str
+    b_label: str
+    a: t.Callable[[int], float]
+    b: t.Callable[[int], float]
+    #: B must run before A in every round (a cold first request, then its repeats).
+    b_first: bool = False
+    a_samples: list[float] = dataclasses.field(default_factory=list)
+    b_samples: list[float] = dataclasses.field(default_factory=list)
+
+    def ratios(self) -> list[float]:
+        return [b / a for a, b in zip(self.a_samples, self.b_samples)]
+
+
+def fetch(server: Server, path: str) -> float:
+    """Seconds for one GET on a fresh connection, body read to the end; non-200 is an error."""
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    elapsed = time.perf_counter() - start
+    if response.status != 200:
+        raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
+    return elapsed
+
+
+def median_of(server: Server, path: str, n: int) -> float:
+    return statistics.median(fetch(server, path) for _ in range(n))
+
+
+def make_media(root: pathlib.Path) -> None:
+    big_jpeg(root / JPEG)
+    (root / SMALL).write_bytes(b"x" * 1024)
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", str(root / VIDEO),
+        ],
+        check=True,
+    )  # fmt: skip
+
+
+class Fresh:
+    """A new name for the video per call (a hard link), so the first request for it is cold."""
+
+    def __init__(self, root: pathlib.Path, prefix: str) -> None:
+        self.root = root
+        self.prefix = prefix
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        name = f"{self.prefix}-{self.count}.mp4"
+        os.link(self.root / VIDEO, self.root / name)
+        return name
+
+
+def first_vs_repeat(name: str, server: Server, mount: str, fresh: Fresh) -> Row:
+    """The first ?avinfo of a file against the median of the requests after it."""
+    current: list[str] = []
+
+    def first(n: int) -> float:
+        current[:] = [fresh()]
+        return fetch(server, f"{mount}/{current[0]}?avinfo")
+
+    def repeat(n: int) -> float:
+        return median_of(server, f"{mount}/{current[0]}?avinfo", n)
+
+    # A is the repeat (cached) side, B the first: the ratio is the speed-up.
+    return Row(name, "repeat", "first", repeat, first, b_first=True)
+
+
+class Load:
+    """Background clients hammering one path while the block runs."""
+
+    def __init__(self, server: Server, path: str, clients: int) -> None:
+        self.server, self.path, self.clients = server, path, clients
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def __enter__(self) -> Load:
+        for _ in range(self.clients):
+            thread = threading.Thread(target=self._run, daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        time.sleep(0.2)
+        return self
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            fetch(self.server, self.path)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
+def main_rows(server: Server, root: pathlib.Path) -> list[Row]:
+    rows = [
+        Row("?exif vs plain GET, 10 MB JPEG", "GET", "?exif", lambda n: median_of(server, f"/n/libexif/{JPEG}", n), lambda n: median_of(server, f"/n/libexif/{JPEG}?exif", n)),
+        Row("pass-through, 1 KB file", "bare", "middleware", lambda n: median_of(server, f"/bare/{SMALL}", n), lambda n: median_of(server, f"/c/ffprobe/{SMALL}", n)),
+        Row("pass-through, 10 MB JPEG", "bare", "middleware", lambda n: median_of(server, f"/bare/{JPEG}", n), lambda n: median_of(server, f"/c/libexif/{JPEG}", n)),
+    ]
+    for name in AVINFO_BACKENDS:
+        if registry.availability(name).ok:
+            fetch(server, f"/c/{name}/{VIDEO}?avinfo")  # fill the cache once
+            rows.append(Row(
+                f"?avinfo {name}: cold vs cached (speed-up)", "cached", "cold",
+                lambda n, name=name: median_of(server, f"/c/{name}/{VIDEO}?avinfo", n),
+                lambda n, name=name: median_of(server, f"/n/{name}/{VIDEO}?avinfo", n),
+            ))  # fmt: skip
+
+    def under_load(n: int) -> float:
+        with Load(server, f"/n/ffprobe/{VIDEO}?avinfo", clients=2):
+            return median_of(server, f"/bare/{SMALL}", n)
+
+    rows.append(Row("small GET latency: idle vs 2 clients of ?avinfo (ffprobe, uncached)", "idle", "loaded", lambda n: median_of(server, f"/bare/{SMALL}", n), under_load))
+    return rows
+
+
+def streamed_body_rows(server: Server, root: pathlib.Path) -> list[Row]:
+    """Rows for streamed bodies (bytes a non-file body spools to disk): the ``stream`` work adds them here.
+
+    Build each with :class:`Row` on ``server`` (``/c/`` and ``/n/`` mounts of ``bench_app.py``)
+    and the media in ``root``; they are interleaved with the others.
+    """
+    return []
+
+
+def hit_cost(root: pathlib.Path, n: int = 2000) -> float:
+    """Seconds per in-process LRU hit on ffprobe's real answer for the 720p video: key + look-up + decode."""
+    answer = extract_file("avinfo", str(root / VIDEO), "ffprobe")
+    cache = AnswerCache(LRUStore(), context=["bench"])
+    headers = [("Content-Type", "video/mp4"), ("Content-Length", str((root / VIDEO).stat().st_size))]
+    with open(root / VIDEO, "rb") as f:
+        cache.fetch(cache.key("avinfo", ["ffprobe"], VIDEO, "/" + VIDEO, headers, f), lambda: answer)
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(n):
+                cache.fetch(cache.key("avinfo", ["ffprobe"], VIDEO, "/" + VIDEO, headers, f), lambda: {})
+            best = min(best, (time.perf_counter() - start) / n)
+    return best
+
+
+def run_rounds(rows: list[Row], rounds: int, requests: int) -> None:
+    for i in range(rounds):
+        for row in rows:
+            sides = [(row.a, row.a_samples), (row.b, row.b_samples)]
+            for side, samples in sides if i % 2 == 0 and not row.b_first else reversed(sides):
+                samples.append(side(requests))
+        print(f"round {i + 1}/{rounds} done", file=sys.stderr, flush=True)
+
+
+def report(rows: list[Row]) -> None:
+    width = max(len(r.name) for r in rows)
+    print(f"{'row':<{width}}  {'A':>18}  {'B':>18}  B/A min / median / max")
+    for row in rows:
+        ratios = row.ratios()
+        a = f"{row.a_label} {statistics.median(row.a_samples) * 1e3:.2f} ms"
+        b = f"{row.b_label} {statistics.median(row.b_samples) * 1e3:.2f} ms"
+        print(f"{row.name:<{width}}  {a:>18}  {b:>18}  {min(ratios):.3f} / {statistics.median(ratios):.3f} / {max(ratios):.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=9, help="requests per sample (their median is the sample)")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="fop-bench-") as tmp, contextlib.ExitStack() as stack:
+        root = pathlib.Path(tmp)
+        make_media(root)
+        env = {"FOP_BENCH_ROOT": tmp, "PYTHONPATH": os.pathsep.join([str(HERE), str(TESTS)])}
+        main_server = stack.enter_context(gunicorn("bench_app:app", "--threads", "4", worker_class="gthread", env=env))
+        rows = main_rows(main_server, root) + streamed_body_rows(main_server, root)
+        serve = stack.enter_context(subprocess_server([sys.executable, "-m", "fop_middleware", "serve", tmp, "--backend", "ffprobe", "--port", "{port}"]))
+        rows.append(first_vs_repeat("fop-middleware serve, ffprobe: first vs repeat ?avinfo (speed-up)", serve, "", Fresh(root, "serve")))
+        if REDIS_SERVER is not None:
+            redis = stack.enter_context(redis_server())
+            fleet = stack.enter_context(gunicorn("bench_app:app", "--workers", "2", env={**env, "FOP_BENCH_CACHE": redis.url}))
+            rows.append(first_vs_repeat("gunicorn 2 workers + Redis, ffprobe: first vs repeat (speed-up)", fleet, "/c/ffprobe", Fresh(root, "fleet")))
+        else:
+            print("redis-server is not installed: no fleet row", file=sys.stderr)
+        run_rounds(rows, args.rounds, args.requests)
+        report(rows)
+        print(f"\nin-process LRU hit (key + look-up + decode of ffprobe's answer): {hit_cost(root) * 1e6:.1f} µs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
