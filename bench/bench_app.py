@@ -1,6 +1,6 @@
 """The WSGI app ``bench_server.py`` runs under gunicorn: one static directory under several mounts.
 
-- ``/bare/NAME``: the static app alone (the baseline for pass-through overhead);
+- ``/p/bare/NAME``: the static app alone, as deep in the dispatcher as the others (the baseline for pass-through overhead);
 - ``/c/BACKEND/NAME``: through FopMiddleware with only BACKEND for its operation, answers cached;
 - ``/n/BACKEND/NAME``: the same with ``cache=None``, so every answer is extracted.
 
@@ -26,7 +26,7 @@ BACKENDS = ("ffprobe", "pyav", "mediainfo", "libexif")
 
 def make_app(root: str, cache: str) -> WSGIApplication:
     static = static_app(root)
-    mounts: dict[str, WSGIApplication] = {"/bare": static}
+    mounts: dict[str, WSGIApplication] = {"/p/bare": static}
     for name in BACKENDS:
         if not registry.availability(name).ok:
             continue

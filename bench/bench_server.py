@@ -157,8 +157,8 @@ class Load:
 def main_rows(server: Server, root: pathlib.Path) -> list[Row]:
     rows = [
         Row("?exif vs plain GET, 10 MB JPEG", "GET", "?exif", lambda n: median_of(server, f"/n/libexif/{JPEG}", n), lambda n: median_of(server, f"/n/libexif/{JPEG}?exif", n)),
-        Row("pass-through, 1 KB file", "bare", "middleware", lambda n: median_of(server, f"/bare/{SMALL}", n), lambda n: median_of(server, f"/c/ffprobe/{SMALL}", n)),
-        Row("pass-through, 10 MB JPEG", "bare", "middleware", lambda n: median_of(server, f"/bare/{JPEG}", n), lambda n: median_of(server, f"/c/libexif/{JPEG}", n)),
+        Row("pass-through, 1 KB file", "bare", "middleware", lambda n: median_of(server, f"/p/bare/{SMALL}", n), lambda n: median_of(server, f"/c/ffprobe/{SMALL}", n)),
+        Row("pass-through, 10 MB JPEG", "bare", "middleware", lambda n: median_of(server, f"/p/bare/{JPEG}", n), lambda n: median_of(server, f"/c/libexif/{JPEG}", n)),
     ]
     for name in AVINFO_BACKENDS:
         if registry.availability(name).ok:
@@ -171,9 +171,9 @@ def main_rows(server: Server, root: pathlib.Path) -> list[Row]:
 
     def under_load(n: int) -> float:
         with Load(server, f"/n/ffprobe/{VIDEO}?avinfo", clients=2):
-            return median_of(server, f"/bare/{SMALL}", n)
+            return median_of(server, f"/p/bare/{SMALL}", n)
 
-    rows.append(Row("small GET latency: idle vs 2 clients of ?avinfo (ffprobe, uncached)", "idle", "loaded", lambda n: median_of(server, f"/bare/{SMALL}", n), under_load))
+    rows.append(Row("small GET latency: idle vs 2 clients of ?avinfo (ffprobe, uncached)", "idle", "loaded", lambda n: median_of(server, f"/p/bare/{SMALL}", n), under_load))
     return rows
 
 

@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
+# The urlconf reads MEDIA_ROOT when first imported; import it before the tests override that.
+import djangoapp.urls  # noqa: E402,F401
 from cachesupport import Counting, counting, needs_redis, redis_server  # noqa: E402,F401
 from conftest import FILES  # noqa: E402
 from fop_middleware.cache import LRUStore  # noqa: E402
