@@ -12,8 +12,8 @@ import logging
 import typing as t
 
 from . import registry
-from .cache import MEMORY, answer_cache
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
+from .cache import MEMORY, answer_cache
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .runner import dumps, run

@@ -74,8 +74,9 @@ class FopMiddleware:
             status = int(status_line.split(None, 1)[0])
             file = file_behind(app_iter) if not written else None
             chunks = None if file is not None else itertools.chain(written, body)
+            name = last_segment(_decoded_path(environ))
             path = environ.get("SCRIPT_NAME", "") + _decoded_path(environ)
-            result = self.core.respond(request, status, headers, last_segment(path), file=file, chunks=chunks, path=path)
+            result = self.core.respond(request, status, headers, name, file=file, chunks=chunks, path=path)
             if result is None:
                 start_response(status_line, headers)
                 passthrough = True

@@ -184,7 +184,7 @@ def test_a_repeated_request_skips_the_extraction_and_answers_the_same(counting: 
     first, second = client.get("/a.jpg?exif"), client.get("/a.jpg?exif")
     assert first.status_code == second.status_code == 200
     assert first.get_data() == second.get_data()
-    assert first.json == {"name": "a.jpg", "size": len(JPEG), "nested": {"list": [1, 2.5, "é"]}}
+    assert first.json == {"name": "a.jpg", "size": len(JPEG), "last": JPEG[-1], "nested": {"list": [1, 2.5, "é"]}}
     assert counting.calls == ["a.jpg"]
     assert client.head("/a.jpg?exif").get_data() == b""
     assert counting.calls == ["a.jpg"]
@@ -199,6 +199,21 @@ def test_new_bytes_or_a_new_mtime_under_the_same_name_change_the_answer(counting
     write(path, JPEG + b"\1" * 10, mtime_ns=1_700_000_000_000_000_001)  # same size, mtime 1 ns later
     assert client.get("/a.jpg?exif").json["size"] == len(JPEG) + 10
     assert len(counting.calls) == 3
+
+
+def test_a_shared_store_tells_apart_mounts_by_their_script_name(counting: type[Counting], tmp_path: pathlib.Path) -> None:
+    """Same file name, size and mtime under two mounts of one site: the URL path differs by SCRIPT_NAME."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    store = CachelibStore(LRUStore())
+    mounts = {}
+    for mount, tail in (("/one", b"\x01"), ("/two", b"\x02")):
+        (tmp_path / mount[1:]).mkdir()
+        write(tmp_path / mount[1:] / "a.jpg", JPEG + tail, mtime_ns=1_700_000_000_000_000_000)
+        mounts[mount] = FopMiddleware(send_file_app(tmp_path / mount[1:]), backends={"exif": ["test-counting"]}, cache=store)
+    client = Client(DispatcherMiddleware(send_file_app(tmp_path), mounts))
+    assert [client.get(f"{m}/a.jpg?exif").json["last"] for m in ("/one", "/two", "/one", "/two")] == [1, 2, 1, 2]
+    assert len(counting.calls) == 2
 
 
 def test_the_wrapped_app_runs_on_every_request_so_its_auth_still_decides(counting: type[Counting], tmp_path: pathlib.Path) -> None:
