@@ -18,7 +18,6 @@ import dataclasses
 import http.client
 import os
 import pathlib
-import shutil
 import statistics
 import subprocess
 import sys
@@ -197,7 +196,7 @@ def hit_cost(root: pathlib.Path, n: int = 2000) -> float:
         for _ in range(5):
             start = time.perf_counter()
             for _ in range(n):
-                cache.fetch(cache.key("avinfo", ["ffprobe"], VIDEO, "/" + VIDEO, headers, f), lambda: {})
+                cache.fetch(cache.key("avinfo", ["ffprobe"], VIDEO, "/" + VIDEO, headers, f), dict)
             best = min(best, (time.perf_counter() - start) / n)
     return best
 

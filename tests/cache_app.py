@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
+from cachesupport import Counting
+
 from fop_middleware import FopMiddleware, registry
 from fop_middleware.serve import static_app
-
-from cachesupport import Counting
 
 registry.register("test-counting", Counting, clobber=True)
 

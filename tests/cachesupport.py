@@ -14,12 +14,10 @@ import time
 import typing as t
 
 import pytest
+from servers import HOST, free_port
 
-from fop_middleware import registry
 from fop_middleware.errors import NoExifData
 from fop_middleware.extractor import Extractor, Source
-
-from servers import HOST, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed (apt-get install redis-server)")
@@ -50,15 +48,6 @@ class Counting(Extractor):
         return {"name": source.name, "size": len(data), "last": data[-1], "nested": {"list": [1, 2.5, "é"]}}
 
 
-@pytest.fixture
-def counting(clean_registry: None) -> t.Iterator[type[Counting]]:
-    """The counting backend, registered, with its count at zero."""
-    registry.register("test-counting", Counting, clobber=True)
-    Counting.calls = []
-    Counting.fail_with = None
-    yield Counting
-
-
 class RedisServer:
     """A ``redis-server`` of our own, in a temporary directory, with no persistence."""
 
@@ -71,8 +60,7 @@ class RedisServer:
     def start(self) -> None:
         assert REDIS_SERVER is not None
         argv = [REDIS_SERVER, "--port", str(self.port), "--bind", HOST, "--dir", self._dir.name, "--save", "", "--appendonly", "no"]
-        log = open(pathlib.Path(self._dir.name) / "redis.log", "ab")
-        with log:
+        with open(pathlib.Path(self._dir.name) / "redis.log", "ab") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while not self._answers():

@@ -10,16 +10,21 @@ import time
 import typing as t
 
 import pytest
+from cachesupport import Counting
+from conftest import FILES, send_file_app
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from fop_middleware import FopMiddleware, registry
-from fop_middleware.cache import AnswerCache, CachelibStore, LRUStore, StorePort, build_store
+from fop_middleware import FopMiddleware
+from fop_middleware.cache import (
+    AnswerCache,
+    CachelibStore,
+    LRUStore,
+    StorePort,
+    build_store,
+)
 from fop_middleware.cache.keys import file_identity, header_identity
 from fop_middleware.errors import ExtractorFailure
-
-from cachesupport import Counting, counting  # noqa: F401 - a fixture
-from conftest import FILES, send_file_app
 
 JPEG = (FILES / "photo.jpg").read_bytes()
 NOEXIF = (FILES / "noexif.jpg").read_bytes()

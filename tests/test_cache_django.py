@@ -18,14 +18,14 @@ import django  # noqa: E402
 
 django.setup()
 
+# The urlconf reads MEDIA_ROOT when first imported; import it before the tests override that.
+import djangoapp.urls  # noqa: E402,F401
+from cachesupport import Counting, needs_redis, redis_server  # noqa: E402
+from conftest import FILES  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
-# The urlconf reads MEDIA_ROOT when first imported; import it before the tests override that.
-import djangoapp.urls  # noqa: E402,F401
-from cachesupport import Counting, counting, needs_redis, redis_server  # noqa: E402,F401
-from conftest import FILES  # noqa: E402
 from fop_middleware.cache import LRUStore  # noqa: E402
 from fop_middleware.django.cache import DjangoCacheStore  # noqa: E402
 from fop_middleware.django.checks import check_settings  # noqa: E402

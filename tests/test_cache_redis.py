@@ -16,12 +16,18 @@ pytest.importorskip("cachelib", reason="cachelib is not installed (extra [redis]
 pytest.importorskip("redis", reason="redis-py is not installed (extra [redis])")
 
 from cachelib import RedisCache  # noqa: E402
+from cachesupport import (  # noqa: E402
+    COUNT_FILE_ENV,
+    Counting,
+    RedisServer,
+    needs_redis,
+    redis_server,
+)
+from conftest import FILES, send_file_app  # noqa: E402
+from servers import ROOT, gunicorn, wsgi_server  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
 
-from cachesupport import COUNT_FILE_ENV, Counting, RedisServer, counting, needs_redis, redis_server  # noqa: E402,F401
-from conftest import FILES, send_file_app  # noqa: E402
 from fop_middleware import FopMiddleware  # noqa: E402
-from servers import ROOT, gunicorn, wsgi_server  # noqa: E402
 
 pytestmark = needs_redis
 
@@ -166,8 +172,9 @@ def test_flask_fop_cache_takes_a_redis_url(counting: type[Counting], redis: Redi
 
 def test_pyramid_fop_cache_setting(counting: type[Counting], redis: RedisServer) -> None:
     pytest.importorskip("pyramid", reason="Pyramid is not installed (extra [pyramid])")
-    from fop_middleware.pyramid import core_options
     from test_pyramid import make_app
+
+    from fop_middleware.pyramid import core_options
 
     assert core_options({"fop.cache": "off"})["cache"] is None
     assert core_options({})["cache"] == "memory"

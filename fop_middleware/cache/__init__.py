@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import marshal
 import logging
+import marshal
 import threading
 import time
 import typing as t
