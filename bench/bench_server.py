@@ -4,8 +4,9 @@ Run from the project root: ``python bench/bench_server.py [--rounds 7] [--reques
 
 It starts gunicorn (1 gthread worker, 4 threads) on ``bench_app.py``, ``fop-middleware serve``
 with ffprobe, and gunicorn with 2 sync workers sharing a ``redis-server`` of its own (when
-installed), then measures every row in every round, A and B back to back (their order
-alternating), and prints each row's B/A ratio as min / median / max over the rounds.
+installed), then measures every row in every round, A and B request by request in alternating
+order, and prints each row's B/A ratio as min / median / max over the rounds. A "first vs
+repeat" row asks for a file no server has seen (a new hard link) once, then ``--requests`` times.
 Every request is a fresh connection, as ``curl`` makes. Media are made in a temporary
 directory: a 10 MB noise JPEG with EXIF and a 10 s 1280x720 H.264 + AAC MP4 (ffmpeg).
 """
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import time
 import typing as t
+import wsgiref.util
 
 HERE = pathlib.Path(__file__).resolve().parent
 TESTS = HERE.parent / "tests"
@@ -46,15 +48,12 @@ SMALL = "small.txt"
 
 @dataclasses.dataclass
 class Row:
-    """B/A for one comparison; each side returns one sample in seconds."""
+    """B/A for one comparison; ``measure(n)`` returns one (A, B) sample pair in seconds."""
 
     name: str
     a_label: str
     b_label: str
-    a: t.Callable[[int], float]
-    b: t.Callable[[int], float]
-    #: B must run before A in every round (a cold first request, then its repeats).
-    b_first: bool = False
+    measure: t.Callable[[int], tuple[float, float]]
     a_samples: list[float] = dataclasses.field(default_factory=list)
     b_samples: list[float] = dataclasses.field(default_factory=list)
 
@@ -80,6 +79,21 @@ def fetch(server: Server, path: str) -> float:
 
 def median_of(server: Server, path: str, n: int) -> float:
     return statistics.median(fetch(server, path) for _ in range(n))
+
+
+def alternating(server: Server, path_a: str, path_b: str) -> t.Callable[[int], tuple[float, float]]:
+    """Medians of ``n`` GETs of each path, sent A, B, B, A, A, B, ... so that drift hits both alike."""
+
+    def measure(n: int) -> tuple[float, float]:
+        a: list[float] = []
+        b: list[float] = []
+        for i in range(n):
+            pair = [(path_a, a), (path_b, b)]
+            for path, samples in pair if i % 2 == 0 else reversed(pair):
+                samples.append(fetch(server, path))
+        return statistics.median(a), statistics.median(b)
+
+    return measure
 
 
 def make_media(root: pathlib.Path) -> None:
@@ -114,17 +128,14 @@ class Fresh:
 
 def first_vs_repeat(name: str, server: Server, mount: str, fresh: Fresh) -> Row:
     """The first ?avinfo of a file against the median of the requests after it."""
-    current: list[str] = []
 
-    def first(n: int) -> float:
-        current[:] = [fresh()]
-        return fetch(server, f"{mount}/{current[0]}?avinfo")
-
-    def repeat(n: int) -> float:
-        return median_of(server, f"{mount}/{current[0]}?avinfo", n)
+    def measure(n: int) -> tuple[float, float]:
+        path = f"{mount}/{fresh()}?avinfo"
+        first = fetch(server, path)
+        return median_of(server, path, n), first
 
     # A is the repeat (cached) side, B the first: the ratio is the speed-up.
-    return Row(name, "repeat", "first", repeat, first, b_first=True)
+    return Row(name, "repeat", "first", measure)
 
 
 class Load:
@@ -155,32 +166,31 @@ class Load:
 
 def main_rows(server: Server, root: pathlib.Path) -> list[Row]:
     rows = [
-        Row("?exif vs plain GET, 10 MB JPEG", "GET", "?exif", lambda n: median_of(server, f"/n/libexif/{JPEG}", n), lambda n: median_of(server, f"/n/libexif/{JPEG}?exif", n)),
-        Row("pass-through, 1 KB file", "bare", "middleware", lambda n: median_of(server, f"/p/bare/{SMALL}", n), lambda n: median_of(server, f"/c/ffprobe/{SMALL}", n)),
-        Row("pass-through, 10 MB JPEG", "bare", "middleware", lambda n: median_of(server, f"/p/bare/{JPEG}", n), lambda n: median_of(server, f"/c/libexif/{JPEG}", n)),
+        Row("?exif vs plain GET, 10 MB JPEG", "GET", "?exif", alternating(server, f"/n/libexif/{JPEG}", f"/n/libexif/{JPEG}?exif")),
+        Row("pass-through, 1 KB file", "bare", "middleware", alternating(server, f"/p/bare/{SMALL}", f"/c/ffprobe/{SMALL}")),
+        Row("pass-through, 10 MB JPEG", "bare", "middleware", alternating(server, f"/p/bare/{JPEG}", f"/c/libexif/{JPEG}")),
     ]
     for name in AVINFO_BACKENDS:
         if registry.availability(name).ok:
             fetch(server, f"/c/{name}/{VIDEO}?avinfo")  # fill the cache once
-            rows.append(Row(
-                f"?avinfo {name}: cold vs cached (speed-up)", "cached", "cold",
-                lambda n, name=name: median_of(server, f"/c/{name}/{VIDEO}?avinfo", n),
-                lambda n, name=name: median_of(server, f"/n/{name}/{VIDEO}?avinfo", n),
-            ))  # fmt: skip
+            measure = alternating(server, f"/c/{name}/{VIDEO}?avinfo", f"/n/{name}/{VIDEO}?avinfo")
+            rows.append(Row(f"?avinfo {name}: cold vs cached (speed-up)", "cached", "cold", measure))
 
-    def under_load(n: int) -> float:
+    def idle_vs_loaded(n: int) -> tuple[float, float]:
+        idle = median_of(server, f"/p/bare/{SMALL}", n)
         with Load(server, f"/n/ffprobe/{VIDEO}?avinfo", clients=2):
-            return median_of(server, f"/p/bare/{SMALL}", n)
+            return idle, median_of(server, f"/p/bare/{SMALL}", n)
 
-    rows.append(Row("small GET latency: idle vs 2 clients of ?avinfo (ffprobe, uncached)", "idle", "loaded", lambda n: median_of(server, f"/p/bare/{SMALL}", n), under_load))
+    rows.append(Row("small GET latency: idle vs 2 clients of ?avinfo (ffprobe, uncached)", "idle", "loaded", idle_vs_loaded))
     return rows
 
 
 def streamed_body_rows(server: Server, root: pathlib.Path) -> list[Row]:
     """Rows for streamed bodies (bytes a non-file body spools to disk): the ``stream`` work adds them here.
 
-    Build each with :class:`Row` on ``server`` (``/c/`` and ``/n/`` mounts of ``bench_app.py``)
-    and the media in ``root``; they are interleaved with the others.
+    Build each as a :class:`Row` whose ``measure`` returns one (A, B) pair, e.g. with
+    :func:`alternating` on ``server``'s mounts (see ``bench_app.py``) and media put in ``root``;
+    they run in every round with the others.
     """
     return []
 
@@ -201,12 +211,29 @@ def hit_cost(root: pathlib.Path, n: int = 2000) -> float:
     return best
 
 
+def passthrough_cost(root: pathlib.Path, n: int = 2000) -> tuple[float, float]:
+    """Microseconds per plain GET of the 1 KB file in-process: the static app alone, then wrapped."""
+    from bench_middleware import per_request
+    from werkzeug.test import create_environ
+
+    from fop_middleware import FopMiddleware
+    from fop_middleware.serve import static_app
+
+    static = static_app(str(root))
+    environ = create_environ(f"/{SMALL}")
+    environ["wsgi.file_wrapper"] = wsgiref.util.FileWrapper
+    wrapped = FopMiddleware(static)
+    bare = min(per_request(static, environ, n) for _ in range(5))
+    through = min(per_request(wrapped, environ, n) for _ in range(5))
+    return bare, through
+
+
 def run_rounds(rows: list[Row], rounds: int, requests: int) -> None:
     for i in range(rounds):
         for row in rows:
-            sides = [(row.a, row.a_samples), (row.b, row.b_samples)]
-            for side, samples in sides if i % 2 == 0 and not row.b_first else reversed(sides):
-                samples.append(side(requests))
+            a, b = row.measure(requests)
+            row.a_samples.append(a)
+            row.b_samples.append(b)
         print(f"round {i + 1}/{rounds} done", file=sys.stderr, flush=True)
 
 
@@ -243,6 +270,8 @@ def main() -> int:
         run_rounds(rows, args.rounds, args.requests)
         report(rows)
         print(f"\nin-process LRU hit (key + look-up + decode of ffprobe's answer): {hit_cost(root) * 1e6:.1f} µs")
+        bare, through = passthrough_cost(root)
+        print(f"in-process plain GET of the 1 KB file: static app {bare:.1f} µs, through FopMiddleware {through:.1f} µs")
     return 0
 
 
