@@ -171,7 +171,7 @@ class FopCore:
                 # the file would give a wrong answer.
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
-            answer = self._answer(request.op, name, path, headers, file, chunks)
+            answer = self._answer(request, name, path, headers, file, chunks)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
@@ -181,7 +181,7 @@ class FopCore:
 
     def _answer(
         self,
-        op: str,
+        request: FopRequest,
         name: str,
         path: str | None,
         headers: t.Sequence[tuple[str, str]],
@@ -189,9 +189,10 @@ class FopCore:
         chunks: t.Iterable[bytes] | None,
     ) -> dict[str, t.Any]:
         """The cached answer when the body has an identity, else the backends'."""
+        op = request.op
         if self.answers is None:
             return self._extract_body(op, name, headers, file, chunks)
-        key = self.answers.key(op, self.order[op], name, path, headers, file)
+        key = self.answers.key(op, self.order[op], name, path, headers, file, request.query)
         return self.answers.fetch(key, lambda: self._extract_body(op, name, headers, file, chunks))
 
     def _extract_body(

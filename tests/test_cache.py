@@ -292,6 +292,25 @@ def test_a_streamed_body_is_cached_by_its_strong_etag_and_not_spooled_again(coun
     assert len(counting.calls) == 3
 
 
+def test_an_etag_names_a_body_per_query_but_a_file_is_the_same_whatever_the_query(counting: type[Counting], tmp_path: pathlib.Path) -> None:
+    """``?exif&size=small`` may be other bytes under the same ETag; a file's identity is its own."""
+
+    @Request.application
+    def sized(request: Request) -> Response:
+        data = JPEG + (b"\0" * 10 if request.args.get("size") == "small" else b"")
+        return Response(iter([data]), headers={"ETag": '"same"'}, direct_passthrough=True)
+
+    client = Client(FopMiddleware(sized, backends={"exif": ["test-counting"]}))
+    sizes = [client.get(f"/a.jpg?exif&size={size}").json["size"] for size in ("small", "large", "small")]
+    assert sizes == [len(JPEG) + 10, len(JPEG), len(JPEG) + 10]
+    assert len(counting.calls) == 2
+
+    write(tmp_path / "a.jpg", JPEG)
+    files = fop(tmp_path)
+    assert [files.get(f"/a.jpg?exif&sig={sig}").status_code for sig in ("s1", "s2", "s3")] == [200] * 3
+    assert len(counting.calls) == 3
+
+
 def test_a_body_without_identity_is_never_cached(counting: type[Counting]) -> None:
     @Request.application
     def streamed(request: Request) -> Response:

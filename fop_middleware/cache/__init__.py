@@ -112,9 +112,14 @@ class AnswerCache:
         path: str | None,
         headers: t.Sequence[tuple[str, str]],
         file: BinaryIO | None,
+        query: str = "",
     ) -> str | None:
-        """The key of this response's answer, or None when the body has no identity."""
-        identity = file_identity(file, path, shared=self.store.shared) or header_identity(headers, path)
+        """The key of this response's answer, or None when the body has no identity.
+
+        ``query`` is what the app saw of the query string; it names a body only through its
+        headers, since a file is the same whatever the query (signed URLs share its entry).
+        """
+        identity = file_identity(file, path, shared=self.store.shared) or header_identity(headers, path, query)
         if identity is None:
             return None
         # ``name`` is in the answer (ffprobe's format.filename), so it is part of the key.

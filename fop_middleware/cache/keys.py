@@ -31,13 +31,16 @@ def file_identity(file: BinaryIO | None, path: str | None, *, shared: bool) -> l
     return ["inode", st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def header_identity(headers: t.Sequence[tuple[str, str]], path: str | None) -> list[t.Any] | None:
-    """The app's strong ``ETag``, else ``Last-Modified`` with ``Content-Length``, both per URL path.
+def header_identity(headers: t.Sequence[tuple[str, str]], path: str | None, query: str = "") -> list[t.Any] | None:
+    """The app's strong ``ETag``, else ``Last-Modified`` with ``Content-Length``, both per URL.
 
-    A weak ETag promises the same meaning, not the same bytes, so it names nothing here.
+    The query is part of the URL an ETag belongs to (``?size=small`` may be other bytes). A
+    weak ETag promises the same meaning, not the same bytes, so it names nothing here.
     """
     if path is None:
         return None
+    if query:
+        path = f"{path}?{query}"
     found = {k.lower(): v.strip() for k, v in headers if k.lower() in ("etag", "last-modified", "content-length")}
     etag = found.get("etag", "")
     if etag.startswith('"') and len(etag) > 2:
