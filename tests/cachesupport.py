@@ -45,7 +45,7 @@ class Counting(Extractor):
         data = source.stream.read()
         if b"Exif\x00\x00" not in data:
             raise NoExifData()
-        return {"name": source.name, "size": len(data), "last": data[-1], "nested": {"list": [1, 2.5, "é"]}}
+        return {"name": source.name, "size": len(data), "first": data[0], "last": data[-1], "nested": {"list": [1, 2.5, "é"]}}
 
 
 class RedisServer:

@@ -12,22 +12,33 @@ if t.TYPE_CHECKING:
     from typing import BinaryIO
 
 KEY_PREFIX = "fop:"
+#: Bytes of a file's head hashed into a shared key: an app naming files by query
+#: (``/download?id=5``) must not mix two files of one size and mtime.
+HEAD_BYTES = 4096
 
 
 def file_identity(file: BinaryIO | None, path: str | None, *, shared: bool) -> list[t.Any] | None:
     """What names this open file's bytes, or None when it has no file descriptor.
 
-    A private store uses device and inode; a shared one the URL path, since inodes differ
-    between hosts that hold the same file. Both add size and mtime in nanoseconds.
+    A private store uses device and inode; a shared one the URL path and a hash of the
+    file's head, since inodes differ between hosts that hold the same file. Both add size
+    and mtime in nanoseconds.
     """
     if file is None:
         return None
     try:
-        st = os.fstat(file.fileno())
+        fd = file.fileno()
+        st = os.fstat(fd)
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return None
     if shared:
-        return None if path is None else ["path", path, st.st_size, st.st_mtime_ns]
+        if path is None:
+            return None
+        try:
+            head = os.pread(fd, HEAD_BYTES, 0)
+        except OSError:
+            return None
+        return ["path", path, st.st_size, st.st_mtime_ns, hashlib.blake2b(head, digest_size=12).hexdigest()]
     return ["inode", st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
