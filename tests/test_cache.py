@@ -24,7 +24,7 @@ from fop_middleware.cache import (
     build_store,
 )
 from fop_middleware.cache.keys import file_identity, header_identity
-from fop_middleware.errors import ExtractorFailure
+from fop_middleware.errors import ExtractorFailure, ExtractorTimeout, FopError
 
 JPEG = (FILES / "photo.jpg").read_bytes()
 NOEXIF = (FILES / "noexif.jpg").read_bytes()
@@ -266,12 +266,20 @@ def test_a_400_verdict_on_the_file_is_cached(counting: type[Counting], tmp_path:
     assert len(counting.calls) == 1
 
 
-@pytest.mark.parametrize("error", [pytest.param(ExtractorFailure(), id="599"), pytest.param(RuntimeError("bug"), id="crash")])
-def test_a_599_is_not_cached(counting: type[Counting], tmp_path: pathlib.Path, error: Exception) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param(ExtractorFailure(), id="599"),
+        pytest.param(ExtractorTimeout(), id="timeout"),
+        pytest.param(FopError.for_status(503), id="503"),
+        pytest.param(RuntimeError("bug"), id="crash"),
+    ],
+)
+def test_a_server_side_failure_is_not_cached(counting: type[Counting], tmp_path: pathlib.Path, error: Exception) -> None:
     write(tmp_path / "a.jpg", JPEG)
     client = fop(tmp_path)
     counting.fail_with = error
-    assert client.get("/a.jpg?exif").status_code == 599
+    assert client.get("/a.jpg?exif").status_code == getattr(error, "status", 599)
     counting.fail_with = None
     assert client.get("/a.jpg?exif").status_code == 200
     assert len(counting.calls) == 2

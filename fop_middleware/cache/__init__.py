@@ -21,7 +21,6 @@ __all__ = ["AnswerCache", "CachelibStore", "LRUStore", "StorePort", "answer_cach
 MEMORY = "memory"
 
 
-
 def _project_version() -> str:
     try:
         return importlib.metadata.version("fop-middleware")
@@ -31,7 +30,6 @@ def _project_version() -> str:
 
 #: Part of every key: a new release may answer differently.
 PROJECT_VERSION = _project_version()
-
 
 
 def build_store(option: t.Any) -> StorePort | None:
