@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import pathlib
 import shutil
+import threading
 import time
 import typing as t
 
@@ -364,6 +366,48 @@ def test_changing_the_answer_after_the_cache_does_not_change_the_cached_one(coun
     first = cache.fetch(key, lambda: {"Make": {"val": "Canon"}})
     first["Make"]["val"] = "redacted"
     assert cache.fetch(key, lambda: pytest.fail("a hit must not compute")) == {"Make": {"val": "Canon"}}
+
+
+def test_threads_missing_one_key_together_extract_once(tmp_path: pathlib.Path) -> None:
+    """Ten requests for a cold file in one gthread worker: one extraction, ten answers."""
+    cache = AnswerCache(LRUStore())
+    path = write(tmp_path / "a.jpg", JPEG)
+    with open(path, "rb") as f:
+        key = cache.key("exif", ["x"], "a.jpg", "/a.jpg", [], f)
+    release = threading.Event()
+    calls: list[int] = []
+
+    def slow() -> dict[str, t.Any]:
+        calls.append(1)
+        release.wait(10)
+        return {"n": len(calls)}
+
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        futures = [pool.submit(cache.fetch, key, slow) for _ in range(10)]
+        time.sleep(0.2)
+        release.set()
+        answers = [f.result(10) for f in futures]
+    assert answers == [{"n": 1}] * 10 and calls == [1]
+
+
+def test_when_the_extracting_thread_fails_the_waiting_ones_extract_themselves(tmp_path: pathlib.Path) -> None:
+    cache = AnswerCache(LRUStore())
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> dict[str, t.Any]:
+        started.set()
+        release.wait(10)
+        raise ExtractorFailure()
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        leader = pool.submit(cache.fetch, "k", failing)
+        started.wait(10)
+        follower = pool.submit(cache.fetch, "k", lambda: {"ok": True})
+        time.sleep(0.1)
+        release.set()
+        with pytest.raises(ExtractorFailure):
+            leader.result(10)
+        assert follower.result(10) == {"ok": True}
 
 
 def test_a_store_that_is_down_answers_without_cache_and_logs_once_a_minute(

@@ -22,6 +22,9 @@ logger = logging.getLogger("fop_middleware")
 LOG_INTERVAL = 60.0
 #: After a fault the store is left alone this long, so a hung server costs one time-out, not one per request.
 RETRY_AFTER = 5.0
+#: How long a request waits for another thread of this process extracting the same file
+#: before it extracts too; backends have their own time limit, this only bounds the wait.
+FOLLOW_WAIT = 60.0
 
 _ANSWER = b"A"
 _ERROR = b"E"
@@ -58,6 +61,7 @@ class AnswerCache:
         self._down_until = 0.0
         self._logged_at: float | None = None
         self._lock = threading.Lock()
+        self._inflight: dict[str, threading.Event] = {}
 
     def key(
         self,
@@ -83,15 +87,34 @@ class AnswerCache:
     def fetch(self, key: str | None, compute: t.Callable[[], dict[str, t.Any]]) -> dict[str, t.Any]:
         """The cached answer under ``key``, or ``compute()``'s, kept when it is cacheable.
 
-        A cached 400 is raised again as a :class:`CachedError`.
+        A cached 400 is raised again as a :class:`CachedError`. Threads of this process that
+        miss the same key while one of them extracts wait for its answer instead of
+        extracting the file again.
         """
         if key is None:
             return compute()
+        answer = self._lookup(key)
+        if answer is not None:
+            return answer
+        with self._lock:
+            running = self._inflight.get(key)
+            if running is None:
+                self._inflight[key] = threading.Event()
+        if running is not None:
+            running.wait(FOLLOW_WAIT)
+            answer = self._lookup(key)
+            return answer if answer is not None else self._compute_and_keep(key, compute)
+        try:
+            return self._compute_and_keep(key, compute)
+        finally:
+            with self._lock:
+                self._inflight.pop(key).set()
+
+    def _lookup(self, key: str) -> dict[str, t.Any] | None:
         raw = self._get(key)
-        if raw is not None:
-            answer = _decode(raw, trusted=not self.store.shared)
-            if answer is not None:
-                return answer
+        return None if raw is None else _decode(raw, trusted=not self.store.shared)
+
+    def _compute_and_keep(self, key: str, compute: t.Callable[[], dict[str, t.Any]]) -> dict[str, t.Any]:
         try:
             answer = compute()
         except FopError as e:
