@@ -14,6 +14,7 @@ import typing as t
 
 from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
+from .cache import MEMORY, answer_cache
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
 from .extractor import OPERATIONS, Source
 from .limit import DEFAULT_WAIT, ExtractionLimiter, default_slots
@@ -123,6 +124,9 @@ class FopCore:
     :param max_extractions: extractions this process runs at once (None: sized from the
         cores, see :func:`~fop_middleware.limit.default_slots`).
     :param extraction_wait: seconds a request waits for a free slot before its 503.
+    :param cache: where answers are kept by file identity: ``"memory"`` (an LRU in this
+        process), a ``redis://`` URL, a ``cachelib`` cache, a
+        :class:`~fop_middleware.cache.StorePort`, or None for no cache.
     """
 
     def __init__(
@@ -137,6 +141,7 @@ class FopCore:
         helper_memory_bytes: int = DEFAULT_HELPER_MEMORY,
         max_extractions: int | None = None,
         extraction_wait: float = DEFAULT_WAIT,
+        cache: t.Any = MEMORY,
     ) -> None:
         if isolation not in ISOLATIONS:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {isolation!r}")
@@ -157,6 +162,7 @@ class FopCore:
         self.timeout = float(timeout)
         self.limits = Limits(isolation, helpers, helper_memory_bytes)
         self.limiter = ExtractionLimiter(default_slots() if max_extractions is None else max_extractions, extraction_wait)
+        self.answers = answer_cache(cache)
 
     match = staticmethod(parse_operation)
 
@@ -173,10 +179,12 @@ class FopCore:
         *,
         file: BinaryIO | None = None,
         chunks: t.Iterable[bytes] | None = None,
+        path: str | None = None,
     ) -> Result | None:
         """The answer for the wrapped app's response, or None to pass that response through.
 
         The body is either ``file`` (seekable, read in place) or ``chunks`` (spooled lazily).
+        ``path`` is the request's URL path, which names the file in a shared cache.
         Closing what the app returned stays the caller's job.
         """
         forget_pump()
@@ -196,14 +204,35 @@ class FopCore:
                 # the file would give a wrong answer.
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
-            with self.limiter.slot():
-                answer = self._extract_body(request.op, name, headers, file, chunks)
+            answer = self._answer(request, name, path, headers, file, chunks)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
             logger.exception("%s failed on %r", request.op, name)
             return self._error_result(request, ExtractorFailure(), kept)
         return json_result(200, answer, kept, head=request.head)
+
+    def _answer(
+        self,
+        request: FopRequest,
+        name: str,
+        path: str | None,
+        headers: t.Sequence[tuple[str, str]],
+        file: BinaryIO | None,
+        chunks: t.Iterable[bytes] | None,
+    ) -> dict[str, t.Any]:
+        """The cached answer when the body has an identity, else the backends'."""
+        op = request.op
+
+        def extract() -> dict[str, t.Any]:
+            # Only a miss takes one of the process's extraction slots.
+            with self.limiter.slot():
+                return self._extract_body(op, name, headers, file, chunks)
+
+        if self.answers is None:
+            return extract()
+        key = self.answers.key(op, self.order[op], name, path, headers, file, request.query)
+        return self.answers.fetch(key, extract)
 
     def _extract_body(
         self,

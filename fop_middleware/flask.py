@@ -7,6 +7,7 @@ import os
 import typing as t
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper
+from .cache import MEMORY
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
 from .errors import ExtractorFailure
 from .limit import DEFAULT_WAIT
@@ -31,6 +32,7 @@ CONFIG_OPTIONS: dict[str, tuple[str, t.Any]] = {
     "FOP_ISOLATION": ("isolation", "process"),
     "FOP_MAX_EXTRACTIONS": ("max_extractions", None),
     "FOP_EXTRACTION_WAIT": ("extraction_wait", DEFAULT_WAIT),
+    "FOP_CACHE": ("cache", MEMORY),
 }
 
 
@@ -38,7 +40,9 @@ class FlaskFop:
     """Answer ``?exif`` and ``?avinfo`` for every file a Flask app serves.
 
     It reads ``app.config``: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
-    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, ``FOP_ISOLATION``, and ``FOP_SENDFILE_ROOT``: with
+    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, ``FOP_ISOLATION``, ``FOP_MAX_EXTRACTIONS``,
+    ``FOP_EXTRACTION_WAIT``, ``FOP_CACHE`` (``"memory"``, a ``redis://`` URL, a ``cachelib``
+    cache, or None), and ``FOP_SENDFILE_ROOT``: with
     ``USE_X_SENDFILE`` the app sends no body, so a fop request reads the file named by
     ``X-Sendfile`` only when it lies under this directory; otherwise the answer is a 599.
     Call :meth:`init_app` after setting the config; a bad value raises there.

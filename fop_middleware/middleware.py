@@ -33,6 +33,8 @@ class FopMiddleware:
     :param max_body_bytes: cap on what is spooled from a response that is not a file.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
     :param timeout: seconds a backend may spend on one file.
+    :param cache: where answers are kept by file identity: ``"memory"`` (default), a
+        ``redis://`` URL, a ``cachelib`` cache, or None.
 
     Usage::
 
@@ -88,7 +90,8 @@ class FopMiddleware:
                 # A list cannot stall, so the core pulls it without a thread.
                 chunks = [*written, *app_iter] if isinstance(app_iter, (list, tuple)) else body_watch.watch(itertools.chain(written, body))
             name = last_segment(_decoded_path(environ))
-            result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
+            path = environ.get("SCRIPT_NAME", "") + _decoded_path(environ)
+            result = self.core.respond(request, status, headers, name, file=file, chunks=chunks, path=path)
             body_watch.raise_error()
             if result is None:
                 full_path = _decoded(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))

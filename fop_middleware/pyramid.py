@@ -7,6 +7,7 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 - ``fop.timeout``: seconds;
 - ``fop.isolation``: ``process`` (native backends in helper processes) or ``inline``;
 - ``fop.max_extractions``: an int (unset: sized from the cores), ``fop.extraction_wait``: seconds.
+- ``fop.cache``: ``memory`` (the default), a ``redis://`` URL, or ``off``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pyramid.tweens import EXCVIEW  # type: ignore[import-untyped]
 from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
+from .cache import MEMORY
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
 from .failures import BodyWatch, app_failure
 from .limit import DEFAULT_WAIT
@@ -60,7 +62,15 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "isolation": str(settings.get("fop.isolation", "process")),
         "max_extractions": int(settings["fop.max_extractions"]) if settings.get("fop.max_extractions") else None,
         "extraction_wait": float(settings.get("fop.extraction_wait", DEFAULT_WAIT)),
+        "cache": _cache(settings.get("fop.cache", MEMORY)),
     }
+
+
+def _cache(value: t.Any) -> t.Any:
+    """``off`` (as an ``.ini`` can say it) is None; anything else goes to the core as is."""
+    if isinstance(value, str) and value.strip().lower() in ("off", "none", "false", ""):
+        return None
+    return value.strip() if isinstance(value, str) else value
 
 
 def _backends(value: t.Any) -> Mapping[str, t.Sequence[str]] | None:
@@ -130,14 +140,16 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
     app_iter = response.app_iter
     file = file_behind(app_iter)
     body_watch = BodyWatch()
+    path = request.script_name + request.path_info
     try:
         result = core.respond(
             fop,
             response.status_code,
             response.headerlist,
-            last_segment(request.script_name + request.path_info),
+            last_segment(path),
             file=file,
             chunks=None if file is not None else body_watch.watch(app_iter),
+            path=path,
         )
         body_watch.raise_error()
     except BaseException:

@@ -15,6 +15,7 @@ from fop_middleware.errors import NoExifData, UnsupportedFile
 from fop_middleware.extractor import Extractor, Source
 
 from bigfiles import CountingFile, big_jpeg, big_moov_end_mp4  # noqa: E402,F401 - shared with the tests
+from cachesupport import Counting
 
 FILES = pathlib.Path(__file__).parent / "files" / "core"
 
@@ -155,3 +156,12 @@ def big_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pathlib.Pat
     """A 10 MB JPEG with EXIF and a 110 MB (sparse) moov-at-end MP4, made once per session."""
     root = tmp_path_factory.mktemp("big")
     return {"jpeg": big_jpeg(root / "big.jpg"), "mp4": big_moov_end_mp4(root / "big.mp4", clip_path=FILES / "clip.mp4")}
+
+
+@pytest.fixture
+def counting(clean_registry: None) -> t.Iterator[type[Counting]]:
+    """The answer-cache tests' backend ``test-counting``, registered, with its count at zero."""
+    registry.register("test-counting", Counting, clobber=True)
+    Counting.calls = []
+    Counting.fail_with = None
+    yield Counting

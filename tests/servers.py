@@ -86,14 +86,16 @@ def free_port(host: str = HOST) -> int:
 
 
 def _answers(host: str, port: int) -> bool:
+    conn = http.client.HTTPConnection(host, port, timeout=2)
     try:
-        conn = http.client.HTTPConnection(host, port, timeout=2)
         conn.request("HEAD", "/")
         conn.getresponse().read()
-        conn.close()
         return True
     except OSError:
         return False
+    finally:
+        # A server still booting may reset the connection after accepting it.
+        conn.close()
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@
 - ``fop_middleware.E006``: ``FOP_ISOLATION`` is not a known isolation.
 - ``fop_middleware.E007``: ``FOP_MAX_EXTRACTIONS`` is neither None nor a positive int.
 - ``fop_middleware.E008``: ``FOP_EXTRACTION_WAIT`` is not a non-negative number of seconds.
+- ``fop_middleware.E009``: ``FOP_CACHE`` is not None or an alias of ``CACHES``.
 - ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
 """
 
@@ -21,6 +22,7 @@ from django.core.checks import Error, Tags, Warning, register
 
 from .. import registry
 from ..supervisor import ISOLATIONS
+from .cache import UNSET
 from .conf import conf
 
 MIDDLEWARE_PATH = "fop_middleware.django.middleware.DjangoFopMiddleware"
@@ -52,6 +54,9 @@ def settings_errors() -> list[Error]:
     wait = conf.FOP_EXTRACTION_WAIT
     if not isinstance(wait, (int, float)) or isinstance(wait, bool) or wait < 0:
         errors.append(Error(f"FOP_EXTRACTION_WAIT must be a non-negative number of seconds, not {wait!r}.", id="fop_middleware.E008"))
+    cache = conf.FOP_CACHE
+    if cache is not UNSET and cache is not None and (not isinstance(cache, str) or cache not in (settings.CACHES or {})):
+        errors.append(Error(f"FOP_CACHE must be None or an alias of CACHES, not {cache!r}.", hint='For example "default".', id="fop_middleware.E009"))
     return errors
 
 

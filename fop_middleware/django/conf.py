@@ -9,6 +9,7 @@ from django.conf import settings
 from ..body import DEFAULT_SPOOL_MEMORY
 from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
 from ..limit import DEFAULT_WAIT
+from .cache import UNSET, cache_option
 
 
 class Settings:
@@ -41,6 +42,9 @@ class Settings:
     @property
     def FOP_EXTRACTION_WAIT(self) -> float:
         return getattr(settings, "FOP_EXTRACTION_WAIT", DEFAULT_WAIT)
+    def FOP_CACHE(self) -> t.Any:
+        """A ``CACHES`` alias, or None for no cache; unset, an LRU in each process."""
+        return getattr(settings, "FOP_CACHE", UNSET)
 
     def core_options(self) -> dict[str, t.Any]:
         """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
@@ -52,6 +56,7 @@ class Settings:
             "isolation": self.FOP_ISOLATION,
             "max_extractions": self.FOP_MAX_EXTRACTIONS,
             "extraction_wait": self.FOP_EXTRACTION_WAIT,
+            "cache": cache_option(self.FOP_CACHE),
         }
 
 

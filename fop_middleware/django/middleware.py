@@ -33,7 +33,8 @@ class DjangoFopMiddleware:
     query, range and conditional headers dropped), so ``login_required`` and friends run as
     usual. It reads ``FileResponse`` files in place, spools other bodies lazily, and passes
     redirects through. Settings: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
-    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``.
+    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, ``FOP_CACHE`` (an alias of ``CACHES``
+    to share answers between workers and hosts, or None; unset, each process keeps its own).
 
     :param get_response: the next middleware or the view, as Django passes it.
 
@@ -128,7 +129,7 @@ def _respond(core: FopCore, fop: FopRequest, request: HttpRequest, response: Htt
     if file is None:
         chunks = body_watch.watch(response) if response.streaming else [t.cast(HttpResponse, response).content]
     try:
-        result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks)
+        result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks, path=request.path)
         body_watch.raise_error()
     except Exception:
         # A streaming view's iterator raised: Django never sees it, so answer its 500 here.
