@@ -42,6 +42,8 @@ class Settings:
     @property
     def FOP_EXTRACTION_WAIT(self) -> float:
         return getattr(settings, "FOP_EXTRACTION_WAIT", DEFAULT_WAIT)
+
+    @property
     def FOP_CACHE(self) -> t.Any:
         """A ``CACHES`` alias, or None for no cache; unset, an LRU in each process."""
         return getattr(settings, "FOP_CACHE", UNSET)
