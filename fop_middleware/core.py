@@ -14,7 +14,8 @@ import typing as t
 from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
-from .extractor import OPERATIONS, Source
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, OPERATIONS, Source
+from .redact import Redactor
 from .runner import dumps, run
 
 if t.TYPE_CHECKING:
@@ -106,6 +107,10 @@ class FopCore:
         is a 400; a file body is read in place and has no cap.
     :param spool_memory_bytes: how much of a spooled body stays in memory.
     :param timeout: seconds a backend may spend on one file.
+    :param redact: path prefix -> what ``?exif`` and ``?avinfo`` leave out (``"gps"``,
+        ``"serial"``, ``"thumbnail"``); the longest matching prefix wins. See :mod:`.redact`.
+    :param max_image_side, max_image_pixels: images over these are refused (400) before
+        decoding (``?imageAve``).
     """
 
     def __init__(
@@ -115,16 +120,24 @@ class FopCore:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         spool_memory_bytes: int = DEFAULT_SPOOL_MEMORY,
         timeout: float = DEFAULT_TIMEOUT,
+        redact: t.Mapping[str, t.Sequence[str]] | None = None,
+        max_image_side: int = DEFAULT_MAX_IMAGE_SIDE,
+        max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
     ) -> None:
         for name, value in (("max_body_bytes", max_body_bytes), ("spool_memory_bytes", spool_memory_bytes)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative int, not {value!r}")
+        for name, value in (("max_image_side", max_image_side), ("max_image_pixels", max_image_pixels)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name} must be a positive int, not {value!r}")
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.order = registry.validate_order(backends)
         self.max_body_bytes = max_body_bytes
         self.spool_memory_bytes = spool_memory_bytes
         self.timeout = float(timeout)
+        self.redactor = Redactor(redact)
+        self.image_limits = {"max_image_side": max_image_side, "max_image_pixels": max_image_pixels}
 
     match = staticmethod(parse_operation)
 
@@ -141,11 +154,13 @@ class FopCore:
         *,
         file: BinaryIO | None = None,
         chunks: t.Iterable[bytes] | None = None,
+        path: str | None = None,
     ) -> Result | None:
         """The answer for the wrapped app's response, or None to pass that response through.
 
         The body is either ``file`` (seekable, read in place) or ``chunks`` (spooled lazily).
-        Closing what the app returned stays the caller's job.
+        ``path`` (the decoded request path) picks the ``redact`` rule; without it every
+        kind any rule names is left out. Closing what the app returned stays the caller's job.
         """
         if 300 <= status < 400:
             return None
@@ -164,6 +179,7 @@ class FopCore:
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
             answer = self._extract_body(request.op, name, headers, file, chunks)
+            answer = self.redactor.apply(request.op, answer, path)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
@@ -181,13 +197,13 @@ class FopCore:
     ) -> dict[str, t.Any]:
         if file is not None:
             file.seek(0)
-            return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))
+            return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout, **self.image_limits))
         length = _header(headers, "content-length")
         size = int(length) if length and length.isdigit() else None
         with LazySpool(chunks or (), max_bytes=self.max_body_bytes, memory_bytes=self.spool_memory_bytes) as spool:
             stream = t.cast("BinaryIO", spool)
             try:
-                return self.extract(op, Source(stream, name, None, size, self.timeout))
+                return self.extract(op, Source(stream, name, None, size, self.timeout, **self.image_limits))
             except Exception as e:
                 # A backend may turn the spool's FileTooLarge into its own "bad file" error.
                 if spool.overflowed and not isinstance(e, FileTooLarge):

@@ -9,6 +9,7 @@ import typing as t
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
 from .errors import ExtractorFailure
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
 from .middleware import ENVIRON_OP, FopMiddleware
 
 if t.TYPE_CHECKING:
@@ -27,6 +28,9 @@ CONFIG_OPTIONS: dict[str, tuple[str, t.Any]] = {
     "FOP_MAX_BODY_BYTES": ("max_body_bytes", DEFAULT_MAX_BODY_BYTES),
     "FOP_SPOOL_MEMORY_BYTES": ("spool_memory_bytes", DEFAULT_SPOOL_MEMORY),
     "FOP_TIMEOUT": ("timeout", DEFAULT_TIMEOUT),
+    "FOP_REDACT": ("redact", None),
+    "FOP_MAX_IMAGE_SIDE": ("max_image_side", DEFAULT_MAX_IMAGE_SIDE),
+    "FOP_MAX_IMAGE_PIXELS": ("max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS),
 }
 
 
@@ -34,7 +38,8 @@ class FlaskFop:
     """Answer ``?exif`` and ``?avinfo`` for every file a Flask app serves.
 
     It reads ``app.config``: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
-    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, and ``FOP_SENDFILE_ROOT``: with
+    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, ``FOP_REDACT``, ``FOP_MAX_IMAGE_SIDE``,
+    ``FOP_MAX_IMAGE_PIXELS``, and ``FOP_SENDFILE_ROOT``: with
     ``USE_X_SENDFILE`` the app sends no body, so a fop request reads the file named by
     ``X-Sendfile`` only when it lies under this directory; otherwise the answer is a 599.
     Call :meth:`init_app` after setting the config; a bad value raises there.

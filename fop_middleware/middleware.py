@@ -73,7 +73,8 @@ class FopMiddleware:
             file = file_behind(app_iter) if not written else None
             chunks = None if file is not None else itertools.chain(written, body)
             name = last_segment(_decoded_path(environ))
-            result = self.core.respond(request, status, headers, name, file=file, chunks=chunks)
+            path = _decoded_path(environ, environ.get("SCRIPT_NAME", ""))
+            result = self.core.respond(request, status, headers, name, file=file, chunks=chunks, path=path)
             if result is None:
                 start_response(status_line, headers)
                 passthrough = True
@@ -95,8 +96,8 @@ def inner_environ(environ: WSGIEnvironment, request: FopRequest) -> WSGIEnvironm
     return inner
 
 
-def _decoded_path(environ: WSGIEnvironment) -> str:
-    path = environ.get("PATH_INFO", "")
+def _decoded_path(environ: WSGIEnvironment, script_name: str = "") -> str:
+    path = script_name + environ.get("PATH_INFO", "")
     try:
         return str(path.encode("latin-1").decode("utf-8"))
     except UnicodeError:

@@ -4,7 +4,9 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 
 - ``fop.backends``: ``avinfo = pyav mediainfo`` lines, or a dict of lists in Python;
 - ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
-- ``fop.timeout``: seconds.
+- ``fop.timeout``: seconds;
+- ``fop.redact``: ``/media/users/ = gps serial`` lines, or a dict of lists in Python;
+- ``fop.max_image_side``, ``fop.max_image_pixels``: ints.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
 from .middleware import ENVIRON_OP
 
 if t.TYPE_CHECKING:
@@ -51,21 +54,29 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "max_body_bytes": int(settings.get("fop.max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
         "spool_memory_bytes": int(settings.get("fop.spool_memory_bytes", DEFAULT_SPOOL_MEMORY)),
         "timeout": float(settings.get("fop.timeout", DEFAULT_TIMEOUT)),
+        "redact": _lines("fop.redact", settings.get("fop.redact"), "/path/prefix/ = gps ..."),
+        "max_image_side": int(settings.get("fop.max_image_side", DEFAULT_MAX_IMAGE_SIDE)),
+        "max_image_pixels": int(settings.get("fop.max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS)),
     }
 
 
 def _backends(value: t.Any) -> Mapping[str, t.Sequence[str]] | None:
     """``"avinfo = pyav mediainfo"`` lines (as an ``.ini`` gives them) or a mapping as is."""
+    return _lines("fop.backends", value, "operation = backend ...")
+
+
+def _lines(setting: str, value: t.Any, shape: str) -> Mapping[str, t.Sequence[str]] | None:
+    """``key = name name`` lines (as an ``.ini`` gives them) as a dict of lists; a mapping as is."""
     if value is None or isinstance(value, Mapping):
         return value
-    order: dict[str, list[str]] = {}
+    result: dict[str, list[str]] = {}
     for line in str(value).strip().splitlines():
         if line.strip():
-            op, sep, names = line.partition("=")
+            key, sep, names = line.partition("=")
             if not sep:
-                raise ValueError(f"fop.backends: expected 'operation = backend ...', not {line.strip()!r}")
-            order[op.strip()] = aslist(names.replace(",", " "))
-    return order
+                raise ValueError(f"{setting}: expected '{shape}', not {line.strip()!r}")
+            result[key.strip()] = aslist(names.replace(",", " "))
+    return result
 
 
 def fop_tween_factory(handler: Handler, registry: Registry) -> Handler:
@@ -120,6 +131,7 @@ def _respond(core: FopCore, fop: FopRequest, request: Request, response: Respons
             last_segment(request.script_name + request.path_info),
             file=file,
             chunks=None if file is not None else app_iter,
+            path=request.script_name + request.path_info,
         )
     except BaseException:
         _close(app_iter)

@@ -5,6 +5,8 @@
 - ``fop_middleware.E003``: ``FOP_MAX_BODY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E004``: ``FOP_SPOOL_MEMORY_BYTES`` is not a non-negative int.
 - ``fop_middleware.E005``: ``FOP_TIMEOUT`` is not a positive number of seconds.
+- ``fop_middleware.E006``: ``FOP_REDACT`` is not a mapping of path prefix to ``gps``/``serial``/``thumbnail`` lists.
+- ``fop_middleware.E007``: ``FOP_MAX_IMAGE_SIDE`` or ``FOP_MAX_IMAGE_PIXELS`` is not a positive int.
 - ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
 """
 
@@ -16,7 +18,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from .. import registry
+from .. import redact, registry
 from .conf import conf
 
 MIDDLEWARE_PATH = "fop_middleware.django.middleware.DjangoFopMiddleware"
@@ -39,6 +41,14 @@ def settings_errors() -> list[Error]:
     timeout = conf.FOP_TIMEOUT
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         errors.append(Error(f"FOP_TIMEOUT must be a positive number of seconds, not {timeout!r}.", id="fop_middleware.E005"))
+    try:
+        redact.validate(conf.FOP_REDACT)
+    except (TypeError, ValueError) as e:
+        errors.append(Error(f"FOP_REDACT: {e}.", hint='For example {"/media/users/": ["gps", "serial"]}.', id="fop_middleware.E006"))
+    for name in ("FOP_MAX_IMAGE_SIDE", "FOP_MAX_IMAGE_PIXELS"):
+        value = getattr(conf, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            errors.append(Error(f"{name} must be a positive int, not {value!r}.", id="fop_middleware.E007"))
     return errors
 
 

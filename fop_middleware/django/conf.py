@@ -8,6 +8,7 @@ from django.conf import settings
 
 from ..body import DEFAULT_SPOOL_MEMORY
 from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
+from ..extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
 
 
 class Settings:
@@ -29,6 +30,18 @@ class Settings:
     def FOP_TIMEOUT(self) -> float:
         return getattr(settings, "FOP_TIMEOUT", DEFAULT_TIMEOUT)
 
+    @property
+    def FOP_REDACT(self) -> t.Mapping[str, t.Sequence[str]] | None:
+        return getattr(settings, "FOP_REDACT", None)
+
+    @property
+    def FOP_MAX_IMAGE_SIDE(self) -> int:
+        return getattr(settings, "FOP_MAX_IMAGE_SIDE", DEFAULT_MAX_IMAGE_SIDE)
+
+    @property
+    def FOP_MAX_IMAGE_PIXELS(self) -> int:
+        return getattr(settings, "FOP_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+
     def core_options(self) -> dict[str, t.Any]:
         """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
         return {
@@ -36,6 +49,9 @@ class Settings:
             "max_body_bytes": self.FOP_MAX_BODY_BYTES,
             "spool_memory_bytes": self.FOP_SPOOL_MEMORY_BYTES,
             "timeout": self.FOP_TIMEOUT,
+            "redact": self.FOP_REDACT,
+            "max_image_side": self.FOP_MAX_IMAGE_SIDE,
+            "max_image_pixels": self.FOP_MAX_IMAGE_PIXELS,
         }
 
 

@@ -122,7 +122,7 @@ def _respond(core: FopCore, fop: FopRequest, request: HttpRequest, response: Htt
     if file is None:
         chunks = iter(response) if response.streaming else [t.cast(HttpResponse, response).content]
     try:
-        result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks)
+        result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks, path=request.path)
     except BaseException:
         _release(response)
         raise
