@@ -1,0 +1,283 @@
+"""The ``pillow-info`` (``?imageInfo``) and ``pillow-ave`` (``?imageAve``) backends on images the suite builds."""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+import typing as t
+
+import pytest
+from PIL import Image, ImageStat, features
+
+from fop_middleware.cli import extract_file
+from fop_middleware.errors import BadRequest, FopError, UnsupportedFile
+from fop_middleware.exif import read_exif
+from fop_middleware.extractor import Source
+from fop_middleware.registry import get_backend
+
+from bigfiles import CountingFile
+from imagefiles import big_noise_jpeg, big_photo_jpeg, frames, gradient, jpeg_with_orientation, make_png, pillow_bytes, png_bomb
+
+FILES = pathlib.Path(__file__).parent / "files" / "images"
+
+
+def info_of(tmp_path: pathlib.Path, data: bytes, name: str = "image") -> dict[str, t.Any]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return extract_file("imageInfo", str(path))
+
+
+PNG_CASES = [
+    pytest.param(make_png(0, 1), "gray", id="gray1"),
+    pytest.param(make_png(0, 8), "gray", id="gray8"),
+    pytest.param(make_png(0, 8, trns=True), "nrgba", id="gray8-trns"),
+    pytest.param(make_png(0, 16), "gray16", id="gray16"),
+    pytest.param(make_png(0, 16, trns=True), "nrgba64", id="gray16-trns"),
+    pytest.param(make_png(2, 8), "rgba", id="rgb8"),
+    pytest.param(make_png(2, 8, trns=True), "nrgba", id="rgb8-trns"),
+    pytest.param(make_png(2, 16), "rgba64", id="rgb16"),
+    pytest.param(make_png(2, 16, trns=True), "nrgba64", id="rgb16-trns"),
+    pytest.param(make_png(4, 8), "nrgba", id="gray-alpha8"),
+    pytest.param(make_png(4, 16), "nrgba64", id="gray-alpha16"),
+    pytest.param(make_png(6, 8), "nrgba", id="rgba8"),
+    pytest.param(make_png(6, 16), "nrgba64", id="rgba16"),
+    pytest.param(make_png(3, 8, palette=7), "palette7", id="palette7"),
+    pytest.param(make_png(3, 4, palette=16, trns=True), "palette16", id="palette16-trns"),
+    pytest.param(make_png(3, 1, palette=2), "palette2", id="palette2"),
+]
+
+
+@pytest.mark.parametrize(("data", "model"), PNG_CASES)
+def test_png_colour_models(tmp_path: pathlib.Path, data: bytes, model: str) -> None:
+    """Go's ``png.Decode``: colour type, depth and tRNS decide the image type."""
+    assert info_of(tmp_path, data) == {"size": len(data), "format": "png", "width": 3, "height": 2, "colorModel": model}
+
+
+def _jpeg_cases() -> list[t.Any]:
+    image = gradient("RGB")
+    return [
+        pytest.param(pillow_bytes(image.convert("L"), "JPEG"), "gray", id="gray"),
+        pytest.param(pillow_bytes(image, "JPEG"), "ycbcr", id="ycbcr"),
+        pytest.param(pillow_bytes(image.convert("CMYK"), "JPEG"), "cmyk", id="cmyk"),
+        pytest.param(pillow_bytes(image, "JPEG", keep_rgb=True), "rgba", id="rgb-adobe-transform-0"),
+    ]
+
+
+def _pillow_cases() -> list[t.Any]:
+    image = gradient("RGB")
+    cases = [
+        pytest.param(pillow_bytes(image.quantize(4), "GIF"), "gif", "palette4", id="gif-global-palette"),
+        pytest.param(pillow_bytes(image.quantize(4), "GIF", transparency=6), "gif", "palette7", id="gif-transparent-index-beyond-palette"),
+        pytest.param(pillow_bytes(image, "WEBP", quality=80), "webp", "ycbcr", id="webp-lossy"),
+        pytest.param(pillow_bytes(gradient("RGBA"), "WEBP", quality=80), "webp", "nycbcra", id="webp-lossy-alpha"),
+        pytest.param(pillow_bytes(image, "WEBP", lossless=True), "webp", "nrgba", id="webp-lossless"),
+        pytest.param(pillow_bytes(image.convert("1"), "BMP"), "bmp", "palette2", id="bmp-1bit"),
+        pytest.param(pillow_bytes(image.convert("L"), "BMP"), "bmp", "palette256", id="bmp-8bit"),
+        pytest.param(pillow_bytes(image, "BMP"), "bmp", "rgba", id="bmp-24bit"),
+        pytest.param(pillow_bytes(gradient("RGBA"), "BMP"), "bmp", "nrgba", id="bmp-32bit"),
+        pytest.param(pillow_bytes(image.convert("L"), "TIFF"), "tiff", "gray", id="tiff-gray"),
+        pytest.param(pillow_bytes(image.convert("I;16"), "TIFF"), "tiff", "gray16", id="tiff-gray16"),
+        pytest.param(pillow_bytes(image, "TIFF"), "tiff", "rgba", id="tiff-rgb"),
+        pytest.param(pillow_bytes(gradient("RGBA"), "TIFF"), "tiff", "nrgba", id="tiff-rgba-unassociated"),
+        pytest.param(pillow_bytes(image.convert("P"), "TIFF"), "tiff", "palette256", id="tiff-palette"),
+        pytest.param(pillow_bytes(image.convert("CMYK"), "TIFF"), "tiff", "cmyk", id="tiff-cmyk"),
+    ]
+    if features.check("avif"):
+        cases += [
+            pytest.param(pillow_bytes(image, "AVIF"), "avif", "ycbcr", id="avif"),
+            pytest.param(pillow_bytes(gradient("RGBA"), "AVIF"), "avif", "nycbcra", id="avif-alpha"),
+        ]
+    return cases
+
+
+@pytest.mark.parametrize(("data", "model"), _jpeg_cases())
+def test_jpeg_colour_models(tmp_path: pathlib.Path, data: bytes, model: str) -> None:
+    """Go's ``jpeg.Decode``: by component count, and RGB when Adobe's transform is 0."""
+    assert info_of(tmp_path, data) == {"size": len(data), "format": "jpeg", "width": 24, "height": 16, "colorModel": model}
+
+
+@pytest.mark.parametrize(("data", "fmt", "model"), _pillow_cases())
+def test_format_and_colour_model_against_pillow(tmp_path: pathlib.Path, data: bytes, fmt: str, model: str) -> None:
+    answer = info_of(tmp_path, data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert (answer["width"], answer["height"]) == image.size
+    assert answer == {"size": len(data), "format": fmt, "width": 24, "height": 16, "colorModel": model}
+
+
+def _animations() -> list[t.Any]:
+    return [
+        pytest.param(pillow_bytes(frames("RGB", 1)[0], "GIF", save_all=True, append_images=frames("RGB", 3)[1:]), 3, id="gif"),
+        pytest.param(pillow_bytes(frames("RGB", 1)[0], "PNG", save_all=True, append_images=frames("RGB", 4)[1:]), 4, id="apng"),
+        pytest.param(pillow_bytes(frames("RGB", 1)[0], "WEBP", save_all=True, append_images=frames("RGB", 2)[1:]), 2, id="webp"),
+    ]
+
+
+@pytest.mark.parametrize(("data", "count"), _animations())
+def test_frame_number_of_animations_matches_pillow(tmp_path: pathlib.Path, data: bytes, count: int) -> None:
+    answer = info_of(tmp_path, data)
+    with Image.open(io.BytesIO(data)) as image:
+        assert answer["frameNumber"] == image.n_frames == count
+        assert (answer["width"], answer["height"]) == image.size
+
+
+def test_still_images_have_no_frame_number(tmp_path: pathlib.Path) -> None:
+    assert "frameNumber" not in info_of(tmp_path, pillow_bytes(frames("P", 1)[0], "GIF"))
+    assert "frameNumber" not in info_of(tmp_path, make_png(2, 8))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_orientation_is_what_exif_shows(tmp_path: pathlib.Path, orientation: int) -> None:
+    data = jpeg_with_orientation(orientation)
+    assert info_of(tmp_path, data)["orientation"] == read_exif(io.BytesIO(data))["Orientation"]["val"]
+
+
+def test_orientation_of_committed_files() -> None:
+    for name in ("camera.jpg", "camera.png", "camera.webp"):
+        answer = extract_file("imageInfo", str(FILES / name))
+        assert answer["orientation"] == read_exif(io.BytesIO((FILES / name).read_bytes()))["Orientation"]["val"] == "Right-top"
+    assert "orientation" not in extract_file("imageInfo", str(FILES / "noexif.png"))
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        pytest.param(b"hello, world\n" * 10, UnsupportedFile, id="text"),
+        pytest.param(make_png(2, 8)[:20], BadRequest, id="truncated-png"),
+        pytest.param(b"GIF89a" + b"\xff" * 3, BadRequest, id="truncated-gif"),
+        pytest.param(b"RIFF\x10\x00\x00\x00WEBPVP8 \x04\x00\x00\x00abcd", BadRequest, id="bad-webp"),
+    ],
+)
+def test_bad_files_are_400(tmp_path: pathlib.Path, data: bytes, error: type[FopError]) -> None:
+    for op in ("imageInfo", "imageAve"):
+        with pytest.raises(error) as caught:
+            path = tmp_path / "bad"
+            path.write_bytes(data)
+            extract_file(op, str(path))
+        assert caught.value.status == 400
+        assert str(tmp_path) not in caught.value.message
+
+
+AVE_CASES = [
+    pytest.param(pillow_bytes(gradient("RGB"), "PNG"), 0, id="png-rgb"),
+    pytest.param(pillow_bytes(gradient("RGBA"), "PNG"), 0, id="png-rgba"),
+    pytest.param(pillow_bytes(gradient("RGB").convert("P"), "GIF"), 0, id="gif"),
+    pytest.param(pillow_bytes(gradient("RGB"), "BMP"), 0, id="bmp"),
+    pytest.param(pillow_bytes(gradient("RGB").convert("I;16"), "TIFF"), 0, id="tiff-gray16"),
+    pytest.param(pillow_bytes(gradient("RGB"), "WEBP", lossless=True), 0, id="webp"),
+    pytest.param(pillow_bytes(gradient("RGB", (400, 300)), "JPEG", quality=90), 2, id="jpeg-reduced"),
+]
+
+
+def pillow_full_mean(data: bytes) -> tuple[int, int, int]:
+    """What Pillow says without any shortcut: decode all pixels, average R, G and B."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode.startswith("I"):
+            level = round(ImageStat.Stat(image).mean[0] / 257)
+            return level, level, level
+        red, green, blue = (round(v) for v in ImageStat.Stat(image.convert("RGB")).mean[:3])
+        return red, green, blue
+
+
+@pytest.mark.parametrize(("data", "tolerance"), AVE_CASES)
+def test_average_colour_against_pillow_full_decode(tmp_path: pathlib.Path, data: bytes, tolerance: int) -> None:
+    answer = extract_file("imageAve", str(_write(tmp_path, data)))
+    assert list(answer) == ["RGB"] and answer["RGB"].startswith("0x") and len(answer["RGB"]) == 8
+    got = bytes.fromhex(answer["RGB"][2:])
+    expected = pillow_full_mean(data)
+    assert all(abs(g - e) <= tolerance for g, e in zip(got, expected)), (answer, expected)
+
+
+def _write(tmp_path: pathlib.Path, data: bytes) -> pathlib.Path:
+    path = tmp_path / "image"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ten_mb_jpeg(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    path = big_noise_jpeg(tmp_path_factory.mktemp("big") / "noise.jpg", (3000, 3000))
+    assert os.path.getsize(path) >= 10 * 1000 * 1000
+    return path
+
+
+def test_image_info_reads_at_most_64_kib_of_a_10_mb_jpeg(ten_mb_jpeg: pathlib.Path) -> None:
+    with CountingFile(ten_mb_jpeg) as counting:
+        stream = t.cast("t.BinaryIO", counting)
+        answer = get_backend("pillow-info").extract(Source(stream, "noise.jpg", None, os.path.getsize(ten_mb_jpeg)))
+        assert counting.bytes_read <= 64 * 1024, counting.bytes_read
+    assert answer == {"size": os.path.getsize(ten_mb_jpeg), "format": "jpeg", "width": 3000, "height": 3000, "colorModel": "ycbcr", "orientation": "Right-top"}
+
+
+def test_image_info_costs_about_a_millisecond(ten_mb_jpeg: pathlib.Path) -> None:
+    """The figure is 1 ms (bench/bench_image.py); 5 ms here leaves room for a busy CI machine."""
+    backend = get_backend("pillow-info")
+    with open(ten_mb_jpeg, "rb") as f:
+        source = Source(f, "noise.jpg", None, os.path.getsize(ten_mb_jpeg))
+        times = []
+        for _ in range(30):
+            start = time.perf_counter()
+            backend.extract(source)
+            times.append(time.perf_counter() - start)
+    assert statistics.median(times) <= 0.005, statistics.median(times)
+
+
+def test_image_ave_of_a_24_megapixel_jpeg(tmp_path: pathlib.Path) -> None:
+    """Decoded at 1/8 scale: the figure is under 60 ms (bench/bench_image.py); 300 ms here for CI."""
+    path = big_photo_jpeg(tmp_path / "photo.jpg")
+    backend = get_backend("pillow-ave")
+    with open(path, "rb") as f:
+        source = Source(f, "photo.jpg", None, os.path.getsize(path))
+        answer = backend.extract(source)
+        start = time.perf_counter()
+        backend.extract(source)
+        elapsed = time.perf_counter() - start
+    got = bytes.fromhex(answer["RGB"][2:])
+    assert all(abs(g - e) <= 2 for g, e in zip(got, pillow_full_mean(path.read_bytes())))
+    assert elapsed <= 0.3, elapsed
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [pytest.param(20_000, 20_000, id="400-megapixels"), pytest.param(30_001, 8, id="side-over-30000"), pytest.param(13_000, 12_000, id="156-megapixels")],
+)
+def test_decompression_bomb_is_400_before_decoding(tmp_path: pathlib.Path, width: int, height: int) -> None:
+    path = _write(tmp_path, png_bomb(width, height))
+    start = time.perf_counter()
+    with pytest.raises(BadRequest) as caught:
+        extract_file("imageAve", str(path))
+    assert time.perf_counter() - start < 1.0
+    assert caught.value.message.startswith("image is too large")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="peak memory is read from Linux's /proc/self/status")
+def test_bomb_answers_without_large_memory(tmp_path: pathlib.Path) -> None:
+    """In a fresh process, whose peak resident size (VmHWM, reset by exec) is the bomb's alone."""
+    path = _write(tmp_path, png_bomb(20_000))
+    code = (
+        "import re, sys, time; from fop_middleware.cli import main; start = time.perf_counter();"
+        "status = main(['imageAve', sys.argv[1]]); elapsed = time.perf_counter() - start;"
+        "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1);"
+        "print(elapsed, peak, file=sys.stderr); sys.exit(status)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, timeout=60, text=True)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith('{"code":400,"error":"image is too large')
+    elapsed, peak_kib = done.stderr.split()[-2:]
+    assert float(elapsed) < 1.0
+    assert int(peak_kib) < 100 * 1024, "a decoded 400-megapixel image would take 400 MB"
+
+
+def test_limits_come_from_the_source(tmp_path: pathlib.Path) -> None:
+    path = _write(tmp_path, pillow_bytes(gradient("RGB", (100, 50)), "PNG"))
+    backend = get_backend("pillow-ave")
+    with open(path, "rb") as f:
+        assert backend.extract(Source(f, "a.png", max_image_pixels=5000))["RGB"].startswith("0x")
+        with pytest.raises(BadRequest, match="too large"):
+            backend.extract(Source(f, "a.png", max_image_pixels=4999))
+        with pytest.raises(BadRequest, match="too large"):
+            backend.extract(Source(f, "a.png", max_image_side=99))
