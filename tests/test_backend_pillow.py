@@ -227,7 +227,7 @@ def test_image_info_costs_about_a_millisecond(ten_mb_jpeg: pathlib.Path) -> None
 
 
 def test_image_ave_of_a_24_megapixel_jpeg(tmp_path: pathlib.Path) -> None:
-    """Decoded at 1/8 scale: the figure is under 60 ms (bench/bench_image.py); 300 ms here for CI."""
+    """Decoded at 1/8 scale: 45-65 ms for this 2.7 MB file (bench/bench_image.py); 500 ms here for a busy CI."""
     path = big_photo_jpeg(tmp_path / "photo.jpg")
     backend = get_backend("pillow-ave")
     with open(path, "rb") as f:
@@ -238,7 +238,7 @@ def test_image_ave_of_a_24_megapixel_jpeg(tmp_path: pathlib.Path) -> None:
         elapsed = time.perf_counter() - start
     got = bytes.fromhex(answer["RGB"][2:])
     assert all(abs(g - e) <= 2 for g, e in zip(got, pillow_full_mean(path.read_bytes())))
-    assert elapsed <= 0.3, elapsed
+    assert elapsed <= 0.5, elapsed
 
 
 @pytest.mark.parametrize(
