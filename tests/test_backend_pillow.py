@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pathlib
 import statistics
@@ -281,3 +282,15 @@ def test_limits_come_from_the_source(tmp_path: pathlib.Path) -> None:
             backend.extract(Source(f, "a.png", max_image_pixels=4999))
         with pytest.raises(BadRequest, match="too large"):
             backend.extract(Source(f, "a.png", max_image_side=99))
+
+
+def test_command_line(tmp_path: pathlib.Path) -> None:
+    path = _write(tmp_path, pillow_bytes(gradient("RGB"), "PNG"))
+    for op, expected in (("imageInfo", extract_file("imageInfo", str(path))), ("imageAve", {"RGB": "0x{:02x}{:02x}{:02x}".format(*pillow_full_mean(path.read_bytes()))})):
+        done = subprocess.run([sys.executable, "-m", "fop_middleware", op, str(path)], capture_output=True, timeout=60)
+        assert (done.returncode, done.stdout) == (0, json.dumps(expected, separators=(",", ":")).encode() + b"\n")
+    listing = subprocess.run([sys.executable, "-m", "fop_middleware", "backends"], capture_output=True, timeout=60, text=True).stdout
+    assert "pillow-ave   imageAve  available" in listing and "pillow-info  imageInfo available" in listing
+    bomb = _write(tmp_path, png_bomb(30_001, 1))
+    done = subprocess.run([sys.executable, "-m", "fop_middleware", "imageAve", str(bomb)], capture_output=True, timeout=60)
+    assert done.returncode == 1 and done.stdout.startswith(b'{"code":400,"error":"image is too large')
