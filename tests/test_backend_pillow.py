@@ -193,6 +193,26 @@ def test_average_colour_against_pillow_full_decode(tmp_path: pathlib.Path, data:
     assert all(abs(g - e) <= tolerance for g, e in zip(got, expected)), (answer, expected)
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(make_png(3, 8, palette=7, trns=True), id="png-palette-trns"),
+        pytest.param(pillow_bytes(gradient("RGB").quantize(4), "GIF", transparency=2), id="gif-transparency"),
+    ],
+)
+def test_transparent_palette_average_without_warning(tmp_path: pathlib.Path, data: bytes) -> None:
+    """Regression: Pillow warned converting a palette with tRNS bytes to RGB, a crash (599) under -W error."""
+    answer = extract_file("imageAve", str(_write(tmp_path, data)))
+    assert bytes.fromhex(answer["RGB"][2:]) == bytes(pillow_full_mean_rgba(data))
+
+
+def pillow_full_mean_rgba(data: bytes) -> tuple[int, int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        red, green, blue = (round(v) for v in ImageStat.Stat(image.convert("RGBA")).mean[:3])
+        return red, green, blue
+
+
 def _write(tmp_path: pathlib.Path, data: bytes) -> pathlib.Path:
     path = tmp_path / "image"
     path.write_bytes(data)
@@ -246,6 +266,7 @@ def test_image_ave_of_a_24_megapixel_jpeg(tmp_path: pathlib.Path) -> None:
     ("width", "height"),
     [pytest.param(20_000, 20_000, id="400-megapixels"), pytest.param(30_001, 8, id="side-over-30000"), pytest.param(13_000, 12_000, id="156-megapixels")],
 )
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_decompression_bomb_is_400_before_decoding(tmp_path: pathlib.Path, width: int, height: int) -> None:
     path = _write(tmp_path, png_bomb(width, height))
     start = time.perf_counter()

@@ -49,6 +49,9 @@ def _mean(image: Image.Image) -> tuple[int, int, int]:
     if image.mode in WIDE_GRAY_MODES:
         level = _round(ImageStat.Stat(image).mean[0] / WIDE_GRAY_MODES[image.mode])
         return level, level, level
+    if image.mode in ("P", "PA"):
+        # Through RGBA: Pillow warns when a palette's tRNS bytes are dropped on the way to RGB.
+        image = image.convert("RGBA")
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     red, green, blue = (_round(v) for v in ImageStat.Stat(rgb).mean[:3])
     return red, green, blue
