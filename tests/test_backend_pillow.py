@@ -315,3 +315,33 @@ def test_command_line(tmp_path: pathlib.Path) -> None:
     bomb = _write(tmp_path, png_bomb(30_001, 1))
     done = subprocess.run([sys.executable, "-m", "fop_middleware", "imageAve", str(bomb)], capture_output=True, timeout=60)
     assert done.returncode == 1 and done.stdout.startswith(b'{"code":400,"error":"image is too large')
+
+
+def _samples() -> list[t.Any]:
+    image = gradient("RGB")
+    return [
+        pytest.param(make_png(3, 8, palette=7, trns=True), id="png"),
+        pytest.param(pillow_bytes(frames("RGB", 1)[0], "PNG", save_all=True, append_images=frames("RGB", 3)[1:]), id="apng"),
+        pytest.param(pillow_bytes(frames("RGB", 1)[0], "GIF", save_all=True, append_images=frames("RGB", 3)[1:]), id="gif"),
+        pytest.param(pillow_bytes(frames("RGB", 1)[0], "WEBP", save_all=True, append_images=frames("RGB", 2)[1:]), id="webp-animated"),
+        pytest.param(pillow_bytes(gradient("RGBA"), "WEBP"), id="webp-alpha"),
+        pytest.param(pillow_bytes(image, "BMP"), id="bmp"),
+        pytest.param(pillow_bytes(image, "TIFF"), id="tiff"),
+        pytest.param(jpeg_with_orientation(6), id="jpeg"),
+    ]
+
+
+@pytest.mark.parametrize("data", _samples())
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's own notes on the corrupt TIFF/EXIF it reads
+def test_truncated_and_corrupted_files_are_400_never_a_crash(tmp_path: pathlib.Path, data: bytes) -> None:
+    """Every cut of the file, and a byte flipped at every step: an answer or a 400, never a 599."""
+    variants = [data[:cut] for cut in range(1, len(data), max(1, len(data) // 60))]
+    variants += [data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :] for at in range(0, len(data), max(1, len(data) // 60))]
+    path = tmp_path / "variant"
+    for variant in variants:
+        path.write_bytes(variant)
+        for op in ("imageInfo", "imageAve"):
+            try:
+                extract_file(op, str(path))
+            except FopError as e:
+                assert e.status == 400, (op, len(variant), e)
