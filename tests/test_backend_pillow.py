@@ -345,3 +345,14 @@ def test_truncated_and_corrupted_files_are_400_never_a_crash(tmp_path: pathlib.P
                 extract_file(op, str(path))
             except FopError as e:
                 assert e.status == 400, (op, len(variant), e)
+
+
+def test_tiff_colour_map_of_signed_bytes_is_400(tmp_path: pathlib.Path) -> None:
+    """Regression (found by fuzzing): a ColorMap typed SBYTE makes Pillow's palette raise
+    OverflowError on decode, which was a 599."""
+    data = pillow_bytes(gradient("RGB").convert("P"), "TIFF")
+    colour_map = data.index(b"\x40\x01\x03\x00")  # tag 320, type SHORT, little-endian
+    path = _write(tmp_path, data[: colour_map + 2] + b"\x06" + data[colour_map + 3 :])
+    with pytest.raises(BadRequest) as caught:
+        extract_file("imageAve", str(path))
+    assert caught.value.message == "corrupt image file"

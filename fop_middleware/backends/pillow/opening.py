@@ -23,7 +23,7 @@ OPENERS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF")
 HEIF_IMAGE_BRANDS = (b"avif", b"avis")
 
 #: Failures of Pillow's parsers on a bad file; anything else is a crash (599).
-PARSE_ERRORS = (OSError, SyntaxError, ValueError, struct.error, IndexError, EOFError)
+PARSE_ERRORS = (OSError, SyntaxError, ValueError, struct.error, IndexError, EOFError, OverflowError)
 
 
 class ImageTooLarge(BadRequest):
