@@ -356,3 +356,23 @@ def test_tiff_colour_map_of_signed_bytes_is_400(tmp_path: pathlib.Path) -> None:
     with pytest.raises(BadRequest) as caught:
         extract_file("imageAve", str(path))
     assert caught.value.message == "corrupt image file"
+
+
+def test_tiff_strip_offsets_of_floats_is_400(tmp_path: pathlib.Path) -> None:
+    """Regression (found by fuzzing): Pillow seeks to a FLOAT strip offset, a TypeError that was a 599."""
+    data = pillow_bytes(gradient("RGB"), "TIFF")
+    strip_offsets = data.index(b"\x11\x01\x04\x00")  # tag 273, type LONG, little-endian
+    path = _write(tmp_path, data[: strip_offsets + 2] + b"\x0b" + data[strip_offsets + 3 :])
+    with pytest.raises(BadRequest):
+        extract_file("imageAve", str(path))
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="Pillow is built without AVIF (libavif)")
+@pytest.mark.parametrize("path", sorted((FILES.parent / "fuzz").glob("*.avif")), ids=lambda p: p.stem)
+def test_avif_that_libavif_refuses_is_400(path: pathlib.Path) -> None:
+    """Regression (found by fuzzing): libavif's RuntimeError was a 599; see tests/files/fuzz/README.md."""
+    for op in ("imageInfo", "imageAve"):
+        try:
+            extract_file(op, str(path))
+        except FopError as e:
+            assert e.status == 400, (op, e)

@@ -22,8 +22,10 @@ OPENERS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF")
 
 HEIF_IMAGE_BRANDS = (b"avif", b"avis")
 
-#: Failures of Pillow's parsers on a bad file; anything else is a crash (599).
-PARSE_ERRORS = (OSError, SyntaxError, ValueError, struct.error, IndexError, EOFError, OverflowError)
+#: Failures of Pillow's parsers on a bad file; anything else is a crash (599). libavif's
+#: decode failures come as RuntimeError (Pillow's AVIF plugin), and a TIFF tag of the wrong
+#: type reaches Pillow's ``load`` as TypeError (a float strip offset).
+PARSE_ERRORS = (OSError, SyntaxError, ValueError, struct.error, IndexError, EOFError, OverflowError, RuntimeError, TypeError)
 
 
 class ImageTooLarge(BadRequest):
