@@ -9,9 +9,15 @@ import struct
 import typing as t
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageStat
 
 ORIENTATION_TAG = 0x0112
+
+
+def write_file(directory: pathlib.Path, data: bytes, name: str = "image") -> pathlib.Path:
+    path = directory / name
+    path.write_bytes(data)
+    return path
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -88,3 +94,13 @@ def big_photo_jpeg(path: pathlib.Path, size: tuple[int, int] = (6000, 4000), *, 
     small = Image.frombytes("RGB", (width, height), random.Random(0).randbytes(width * height * 3))
     small.resize(size, Image.Resampling.BICUBIC).save(path, quality=90)
     return path
+
+
+def pillow_full_mean(data: bytes) -> tuple[int, int, int]:
+    """What Pillow says without any shortcut: decode all pixels, average R, G and B."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode.startswith("I"):
+            level = round(ImageStat.Stat(image).mean[0] / 257)
+            return level, level, level
+        red, green, blue = (round(v) for v in ImageStat.Stat(image.convert("RGB")).mean[:3])
+        return red, green, blue
