@@ -22,7 +22,7 @@ from fop_middleware.extractor import Source
 from fop_middleware.registry import get_backend
 
 from bigfiles import CountingFile
-from imagefiles import big_noise_jpeg, frames, gradient, jpeg_with_orientation, make_png, pillow_bytes, png_bomb, pillow_full_mean, write_file as _write
+from imagefiles import big_noise_jpeg, frames, gradient, jpeg_with_orientation, make_png, pillow_bytes, pillow_full_mean, png_bomb, write_file as _write
 
 FILES = pathlib.Path(__file__).parent / "files" / "images"
 
