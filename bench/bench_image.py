@@ -10,6 +10,7 @@ reads through a counting file, and the bomb's time and peak memory in a fresh pr
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import pathlib
 import re
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bigfiles import CountingFile  # noqa: E402 - the tests' own counting file
 from imagefiles import big_noise_jpeg, big_photo_jpeg, png_bomb  # noqa: E402
 
+from fop_middleware.errors import BadRequest  # noqa: E402
 from fop_middleware.extractor import Source  # noqa: E402
 from fop_middleware.registry import get_backend  # noqa: E402
 
@@ -69,6 +71,23 @@ def bench(backend: str, path: pathlib.Path, calls: int) -> None:
     print(f"{backend:<12} {path.name:<14} {size / 1e6:6.1f} MB  median {median * 1e3:7.3f} ms  p95 {p95 * 1e3:7.3f} ms  read {bytes_read(backend, path):>9} bytes  {answer}")
 
 
+def bench_bomb(path: pathlib.Path, calls: int) -> None:
+    """In-process: the refusal itself, without the process start-up."""
+    extractor = get_backend("pillow-ave")
+    logging.getLogger("fop_middleware").setLevel(logging.ERROR)
+
+    def refuse() -> None:
+        try:
+            extractor.extract(Source(f, path.name))
+        except BadRequest:
+            return
+        raise AssertionError("the bomb was decoded")
+
+    with open(path, "rb") as f:
+        median, p95 = per_call(refuse, calls)
+    print(f"pillow-ave   {path.name:<14} 20000x20000 refused in-process: median {median * 1e3:7.3f} ms  p95 {p95 * 1e3:7.3f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=500, help="calls per imageInfo figure (imageAve gets a tenth)")
@@ -84,6 +103,7 @@ def main() -> int:
         bench("pillow-info", photo, args.calls)
         bench("pillow-ave", photo, max(10, args.calls // 10))
         bench("pillow-ave", camera, max(10, args.calls // 10))
+        bench_bomb(bomb, args.calls)
         if os.path.exists("/proc/self/status"):
             done = subprocess.run([sys.executable, "-c", BOMB_CHILD, str(bomb)], capture_output=True, text=True, timeout=60)
             elapsed, peak = done.stderr.split()[-2:]
