@@ -75,7 +75,7 @@ def _cmd_backends(args: argparse.Namespace) -> int:
         status = registry.availability(name)
         op = registry.operation_of(name) or "?"
         mark = "available" if status.ok else f"unavailable: {status.reason}"
-        print(f"{name:<12} {op:<7} {mark}")
+        print(f"{name:<12} {op:<9} {mark}")
     return 0
 
 

@@ -16,9 +16,10 @@ from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
 from .cache import MEMORY, answer_cache
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
-from .extractor import OPERATIONS, Source
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, OPERATIONS, Source
 from .limit import DEFAULT_WAIT, ExtractionLimiter, default_slots
 from .pump import forget_pump
+from .redact import Redactor
 from .runner import dumps, run
 from .supervisor import DEFAULT_HELPER_MEMORY, DEFAULT_HELPERS, ISOLATIONS, Limits
 from .supervisor.view import READ_CAPS, capped_chunks, is_special
@@ -127,6 +128,10 @@ class FopCore:
     :param cache: where answers are kept by file identity: ``"memory"`` (an LRU in this
         process), a ``redis://`` URL, a ``cachelib`` cache, a
         :class:`~fop_middleware.cache.StorePort`, or None for no cache.
+    :param redact: path prefix -> what ``?exif`` and ``?avinfo`` leave out (``"gps"``,
+        ``"serial"``, ``"thumbnail"``); the longest matching prefix wins. See :mod:`.redact`.
+    :param max_image_side, max_image_pixels: images over these are refused (400) before
+        decoding (``?imageAve``).
     """
 
     def __init__(
@@ -142,6 +147,9 @@ class FopCore:
         max_extractions: int | None = None,
         extraction_wait: float = DEFAULT_WAIT,
         cache: t.Any = MEMORY,
+        redact: t.Mapping[str, t.Sequence[str]] | None = None,
+        max_image_side: int = DEFAULT_MAX_IMAGE_SIDE,
+        max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
     ) -> None:
         if isolation not in ISOLATIONS:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, not {isolation!r}")
@@ -154,6 +162,9 @@ class FopCore:
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative int, not {value!r}")
+        for name, value in (("max_image_side", max_image_side), ("max_image_pixels", max_image_pixels)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name} must be a positive int, not {value!r}")
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.order = registry.validate_order(backends)
@@ -163,6 +174,8 @@ class FopCore:
         self.limits = Limits(isolation, helpers, helper_memory_bytes)
         self.limiter = ExtractionLimiter(default_slots() if max_extractions is None else max_extractions, extraction_wait)
         self.answers = answer_cache(cache)
+        self.redactor = Redactor(redact)
+        self.image_limits = {"max_image_side": max_image_side, "max_image_pixels": max_image_pixels}
 
     match = staticmethod(parse_operation)
 
@@ -184,7 +197,8 @@ class FopCore:
         """The answer for the wrapped app's response, or None to pass that response through.
 
         The body is either ``file`` (seekable, read in place) or ``chunks`` (spooled lazily).
-        ``path`` is the request's URL path, which names the file in a shared cache.
+        ``path`` is the request's decoded URL path: it names the file in a shared cache and
+        picks the ``redact`` rule (without it, every kind any rule names is left out).
         Closing what the app returned stays the caller's job.
         """
         forget_pump()
@@ -205,6 +219,8 @@ class FopCore:
                 logger.error("wrapped app sent a partial body for %r", name)
                 raise ExtractorFailure()
             answer = self._answer(request, name, path, headers, file, chunks)
+            # The cache keeps the whole answer; what a path may not show is taken out per request.
+            answer = self.redactor.apply(request.op, answer, path)
         except FopError as e:
             return self._error_result(request, e, kept)
         except Exception:
@@ -250,7 +266,7 @@ class FopCore:
             headers = ()  # a device's Content-Length says nothing of what it yields
         if file is not None:
             file.seek(0)
-            return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout))
+            return self.extract(op, Source(file, name, path_of(file), size_of(file), self.timeout, **self.image_limits))
         length = _header(headers, "content-length")
         size = int(length) if length and length.isdigit() else None
         if size is not None and size > self.max_body_bytes:
@@ -261,7 +277,7 @@ class FopCore:
         with spool:
             stream = t.cast("BinaryIO", spool)
             try:
-                return self.extract(op, Source(stream, name, None, size, self.timeout))
+                return self.extract(op, Source(stream, name, None, size, self.timeout, **self.image_limits))
             except Exception as e:
                 # A backend may turn the spool's own error into its "bad file" error.
                 if spool.error is not None and e is not spool.error:

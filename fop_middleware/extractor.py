@@ -12,7 +12,11 @@ if t.TYPE_CHECKING:
 #: Bytes handed to :meth:`Extractor.accepts` to sniff a file's magic.
 HEAD_SIZE = 64
 
-OPERATIONS = ("avinfo", "exif")
+OPERATIONS = ("avinfo", "exif", "imageAve", "imageInfo")
+
+#: The service's decompression-bomb limits: pixels a side, and pixels in all.
+DEFAULT_MAX_IMAGE_SIDE = 30_000
+DEFAULT_MAX_IMAGE_PIXELS = 150_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Source:
         that need a path; never shown to a client.
     :param size: the file's size in bytes when known.
     :param timeout: seconds the backend may spend on this file.
+    :param max_image_side: widest or tallest image a backend may decode, in pixels.
+    :param max_image_pixels: largest image a backend may decode, in pixels.
     """
 
     stream: BinaryIO
@@ -34,6 +40,8 @@ class Source:
     path: str | None = None
     size: int | None = None
     timeout: float = 30.0
+    max_image_side: int = DEFAULT_MAX_IMAGE_SIDE
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
 
 
 @dataclasses.dataclass(frozen=True)

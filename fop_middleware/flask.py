@@ -10,6 +10,7 @@ from .body import DEFAULT_SPOOL_MEMORY, FileWrapper
 from .cache import MEMORY
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
 from .errors import ExtractorFailure
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
 from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP, FopMiddleware
 
@@ -33,6 +34,9 @@ CONFIG_OPTIONS: dict[str, tuple[str, t.Any]] = {
     "FOP_MAX_EXTRACTIONS": ("max_extractions", None),
     "FOP_EXTRACTION_WAIT": ("extraction_wait", DEFAULT_WAIT),
     "FOP_CACHE": ("cache", MEMORY),
+    "FOP_REDACT": ("redact", None),
+    "FOP_MAX_IMAGE_SIDE": ("max_image_side", DEFAULT_MAX_IMAGE_SIDE),
+    "FOP_MAX_IMAGE_PIXELS": ("max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS),
 }
 
 
@@ -42,7 +46,8 @@ class FlaskFop:
     It reads ``app.config``: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
     ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``, ``FOP_ISOLATION``, ``FOP_MAX_EXTRACTIONS``,
     ``FOP_EXTRACTION_WAIT``, ``FOP_CACHE`` (``"memory"``, a ``redis://`` URL, a ``cachelib``
-    cache, or None), and ``FOP_SENDFILE_ROOT``: with
+    cache, or None), ``FOP_REDACT``, ``FOP_MAX_IMAGE_SIDE``, ``FOP_MAX_IMAGE_PIXELS``, and
+    ``FOP_SENDFILE_ROOT``: with
     ``USE_X_SENDFILE`` the app sends no body, so a fop request reads the file named by
     ``X-Sendfile`` only when it lies under this directory; otherwise the answer is a 599.
     Call :meth:`init_app` after setting the config; a bad value raises there.

@@ -90,7 +90,7 @@ class FopMiddleware:
                 # A list cannot stall, so the core pulls it without a thread.
                 chunks = [*written, *app_iter] if isinstance(app_iter, (list, tuple)) else body_watch.watch(itertools.chain(written, body))
             name = last_segment(_decoded_path(environ))
-            path = environ.get("SCRIPT_NAME", "") + _decoded_path(environ)
+            path = _decoded_path(environ, environ.get("SCRIPT_NAME", ""))
             result = self.core.respond(request, status, headers, name, file=file, chunks=chunks, path=path)
             body_watch.raise_error()
             if result is None:
@@ -115,8 +115,8 @@ def inner_environ(environ: WSGIEnvironment, request: FopRequest) -> WSGIEnvironm
     return inner
 
 
-def _decoded_path(environ: WSGIEnvironment) -> str:
-    return _decoded(environ.get("PATH_INFO", ""))
+def _decoded_path(environ: WSGIEnvironment, script_name: str = "") -> str:
+    return _decoded(script_name + environ.get("PATH_INFO", ""))
 
 
 def _decoded(path: str) -> str:

@@ -6,8 +6,10 @@ Settings (in the ``.ini`` file or the ``Configurator``'s ``settings``):
 - ``fop.max_body_bytes``, ``fop.spool_memory_bytes``: ints;
 - ``fop.timeout``: seconds;
 - ``fop.isolation``: ``process`` (native backends in helper processes) or ``inline``;
-- ``fop.max_extractions``: an int (unset: sized from the cores), ``fop.extraction_wait``: seconds.
-- ``fop.cache``: ``memory`` (the default), a ``redis://`` URL, or ``off``.
+- ``fop.max_extractions``: an int (unset: sized from the cores), ``fop.extraction_wait``: seconds;
+- ``fop.cache``: ``memory`` (the default), a ``redis://`` URL, or ``off``;
+- ``fop.redact``: ``/media/users/ = gps serial`` lines, or a dict of lists in Python;
+- ``fop.max_image_side``, ``fop.max_image_pixels``: ints.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from webob import Response
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .cache import MEMORY
 from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
 from .failures import BodyWatch, app_failure
 from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP
@@ -63,6 +66,9 @@ def core_options(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
         "max_extractions": int(settings["fop.max_extractions"]) if settings.get("fop.max_extractions") else None,
         "extraction_wait": float(settings.get("fop.extraction_wait", DEFAULT_WAIT)),
         "cache": _cache(settings.get("fop.cache", MEMORY)),
+        "redact": _lines("fop.redact", settings.get("fop.redact"), "/path/prefix/ = gps ..."),
+        "max_image_side": int(settings.get("fop.max_image_side", DEFAULT_MAX_IMAGE_SIDE)),
+        "max_image_pixels": int(settings.get("fop.max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS)),
     }
 
 
@@ -75,16 +81,21 @@ def _cache(value: t.Any) -> t.Any:
 
 def _backends(value: t.Any) -> Mapping[str, t.Sequence[str]] | None:
     """``"avinfo = pyav mediainfo"`` lines (as an ``.ini`` gives them) or a mapping as is."""
+    return _lines("fop.backends", value, "operation = backend ...")
+
+
+def _lines(setting: str, value: t.Any, shape: str) -> Mapping[str, t.Sequence[str]] | None:
+    """``key = name name`` lines (as an ``.ini`` gives them) as a dict of lists; a mapping as is."""
     if value is None or isinstance(value, Mapping):
         return value
-    order: dict[str, list[str]] = {}
+    result: dict[str, list[str]] = {}
     for line in str(value).strip().splitlines():
         if line.strip():
-            op, sep, names = line.partition("=")
+            key, sep, names = line.partition("=")
             if not sep:
-                raise ValueError(f"fop.backends: expected 'operation = backend ...', not {line.strip()!r}")
-            order[op.strip()] = aslist(names.replace(",", " "))
-    return order
+                raise ValueError(f"{setting}: expected '{shape}', not {line.strip()!r}")
+            result[key.strip()] = aslist(names.replace(",", " "))
+    return result
 
 
 def fop_tween_factory(handler: Handler, registry: Registry) -> Handler:

@@ -24,6 +24,8 @@ BUILTIN_BACKENDS: dict[str, tuple[str, str]] = {
     "ffprobe": ("fop_middleware.backends.ffprobe:FfprobeExtractor", "apt-get install ffmpeg"),
     "libexif": ("fop_middleware.backends.libexif:LibexifExtractor", "reinstall fop-middleware"),
     "mediainfo": ("fop_middleware.backends.mediainfo:MediainfoExtractor", "pip install pymediainfo"),
+    "pillow-ave": ("fop_middleware.backends.pillow:PillowAveExtractor", "pip install pillow"),
+    "pillow-info": ("fop_middleware.backends.pillow:PillowInfoExtractor", "pip install pillow"),
     "pyav": ("fop_middleware.backends.pyav:PyavExtractor", "pip install av"),
 }
 
@@ -31,6 +33,8 @@ BUILTIN_BACKENDS: dict[str, tuple[str, str]] = {
 DEFAULT_ORDER: dict[str, tuple[str, ...]] = {
     "avinfo": ("pyav", "ffprobe", "mediainfo"),
     "exif": ("libexif",),
+    "imageAve": ("pillow-ave",),
+    "imageInfo": ("pillow-info",),
 }
 
 #: name -> (dotted path or the class itself, install hint).

@@ -138,7 +138,7 @@ def test_entry_points_run(command: list[str], tmp_path: pathlib.Path) -> None:
     assert (missing.returncode, missing.stdout) == (1, b'{"code":404,"error":"no such file"}\n')
     listing = subprocess.run([*command, "backends"], capture_output=True, timeout=60, text=True)
     assert listing.returncode == 0
-    assert [line.split()[0] for line in listing.stdout.splitlines()][:4] == ["ffprobe", "libexif", "mediainfo", "pyav"]
+    assert [line.split()[0] for line in listing.stdout.splitlines()][:6] == ["ffprobe", "libexif", "mediainfo", "pillow-ave", "pillow-info", "pyav"]
     usage = subprocess.run([*command], capture_output=True, timeout=60, text=True)
     assert usage.returncode == 2 and "usage: fop-middleware" in usage.stderr
 

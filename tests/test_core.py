@@ -155,7 +155,7 @@ def test_none_body_is_empty(core: FopCore) -> None:
 def test_defaults() -> None:
     core = FopCore()
     assert core.order["exif"][0] == "libexif"
-    assert set(core.order) == {"exif", "avinfo"}
+    assert set(core.order) == {"exif", "avinfo", "imageAve", "imageInfo"}
     assert core.max_body_bytes == 512 * 1024 * 1024
     assert core.timeout == 30.0
 

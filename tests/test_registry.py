@@ -221,5 +221,5 @@ def test_validate_order_errors(test_backends: t.Any, order: dict[str, list[str]]
 
 def test_validate_order_fills_defaults(test_backends: t.Any) -> None:
     order = registry.validate_order({"exif": "test-exif"})
-    assert order == {"exif": ("test-exif",), "avinfo": registry.DEFAULT_ORDER["avinfo"]}
+    assert order == {**registry.DEFAULT_ORDER, "exif": ("test-exif",)}
     assert registry.validate_order(None) == registry.DEFAULT_ORDER

@@ -9,6 +9,8 @@
 - ``fop_middleware.E007``: ``FOP_MAX_EXTRACTIONS`` is neither None nor a positive int.
 - ``fop_middleware.E008``: ``FOP_EXTRACTION_WAIT`` is not a non-negative number of seconds.
 - ``fop_middleware.E009``: ``FOP_CACHE`` is not None or an alias of ``CACHES``.
+- ``fop_middleware.E010``: ``FOP_REDACT`` is not a mapping of path prefix to ``gps``/``serial``/``thumbnail`` lists.
+- ``fop_middleware.E011``: ``FOP_MAX_IMAGE_SIDE`` or ``FOP_MAX_IMAGE_PIXELS`` is not a positive int.
 - ``fop_middleware.W001``: the middleware sits below WhiteNoise, which then answers first.
 """
 
@@ -20,7 +22,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
-from .. import registry
+from .. import redact, registry
 from ..supervisor import ISOLATIONS
 from .cache import UNSET
 from .conf import conf
@@ -57,6 +59,14 @@ def settings_errors() -> list[Error]:
     cache = conf.FOP_CACHE
     if cache is not UNSET and cache is not None and (not isinstance(cache, str) or cache not in (settings.CACHES or {})):
         errors.append(Error(f"FOP_CACHE must be None or an alias of CACHES, not {cache!r}.", hint='For example "default".', id="fop_middleware.E009"))
+    try:
+        redact.validate(conf.FOP_REDACT)
+    except (TypeError, ValueError) as e:
+        errors.append(Error(f"FOP_REDACT: {e}.", hint='For example {"/media/users/": ["gps", "serial"]}.', id="fop_middleware.E010"))
+    for name in ("FOP_MAX_IMAGE_SIDE", "FOP_MAX_IMAGE_PIXELS"):
+        value = getattr(conf, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            errors.append(Error(f"{name} must be a positive int, not {value!r}.", id="fop_middleware.E011"))
     return errors
 
 

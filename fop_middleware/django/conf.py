@@ -8,6 +8,7 @@ from django.conf import settings
 
 from ..body import DEFAULT_SPOOL_MEMORY
 from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
+from ..extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
 from ..limit import DEFAULT_WAIT
 from .cache import UNSET, cache_option
 
@@ -48,6 +49,18 @@ class Settings:
         """A ``CACHES`` alias, or None for no cache; unset, an LRU in each process."""
         return getattr(settings, "FOP_CACHE", UNSET)
 
+    @property
+    def FOP_REDACT(self) -> t.Mapping[str, t.Sequence[str]] | None:
+        return getattr(settings, "FOP_REDACT", None)
+
+    @property
+    def FOP_MAX_IMAGE_SIDE(self) -> int:
+        return getattr(settings, "FOP_MAX_IMAGE_SIDE", DEFAULT_MAX_IMAGE_SIDE)
+
+    @property
+    def FOP_MAX_IMAGE_PIXELS(self) -> int:
+        return getattr(settings, "FOP_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+
     def core_options(self) -> dict[str, t.Any]:
         """The keyword arguments of :class:`~fop_middleware.core.FopCore`."""
         return {
@@ -59,6 +72,9 @@ class Settings:
             "max_extractions": self.FOP_MAX_EXTRACTIONS,
             "extraction_wait": self.FOP_EXTRACTION_WAIT,
             "cache": cache_option(self.FOP_CACHE),
+            "redact": self.FOP_REDACT,
+            "max_image_side": self.FOP_MAX_IMAGE_SIDE,
+            "max_image_pixels": self.FOP_MAX_IMAGE_PIXELS,
         }
 
 
