@@ -6,6 +6,7 @@ import logging
 import types
 import typing as t
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.exceptions import ImproperlyConfigured
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 
@@ -29,8 +30,9 @@ class DjangoFopMiddleware:
     The views see a fop request as a plain GET of the file (the operation taken out of the
     query, range and conditional headers dropped), so ``login_required`` and friends run as
     usual. It reads ``FileResponse`` files in place, spools other bodies lazily, and passes
-    redirects through. Settings: ``FOP_BACKENDS``, ``FOP_MAX_BODY_BYTES``,
-    ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``.
+    redirects through. It runs sync, or async under ASGI when the middleware below it is
+    async too (the backend then runs in a worker thread). Settings: ``FOP_BACKENDS``,
+    ``FOP_MAX_BODY_BYTES``, ``FOP_SPOOL_MEMORY_BYTES``, ``FOP_TIMEOUT``.
 
     :param get_response: the next middleware or the view, as Django passes it.
 
@@ -45,10 +47,12 @@ class DjangoFopMiddleware:
     """
 
     sync_capable = True
-    async_capable = False
+    async_capable = True
 
-    def __init__(self, get_response: t.Callable[[HttpRequest], HttpResponseBase]) -> None:
+    def __init__(self, get_response: t.Callable[[HttpRequest], t.Any]) -> None:
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
         self._options: dict[str, t.Any] | None = None
         self._core: FopCore | None = None
         errors = settings_errors()
@@ -64,7 +68,9 @@ class DjangoFopMiddleware:
             self._options = options
         return self._core
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> t.Any:
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
         fop = FopCore.match(request.method or "GET", request.META.get("QUERY_STRING", ""))
         if fop is None:
             return self.get_response(request)
@@ -72,6 +78,23 @@ class DjangoFopMiddleware:
         with _PlainGet(request, fop):
             response = self.get_response(request)
         result = _respond(core, fop, request, response)
+        if result is None:
+            return response
+        return to_http_response(result)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        """The same under ASGI, with the backend in a worker thread off the event loop."""
+        fop = FopCore.match(request.method or "GET", request.META.get("QUERY_STRING", ""))
+        if fop is None:
+            return t.cast(HttpResponseBase, await self.get_response(request))
+        core = self.core()
+        with _PlainGet(request, fop):
+            response = await self.get_response(request)
+        # A sync streaming iterator may use what is bound to Django's sync thread (a DB
+        # connection), as it would when Django consumes it; a file or bytes can go anywhere,
+        # so a long extraction does not hold up every sync view.
+        thread_sensitive = bool(response.streaming) and not isinstance(response, FileResponse)
+        result = await sync_to_async(_respond, thread_sensitive=thread_sensitive)(core, fop, request, response)
         if result is None:
             return response
         return to_http_response(result)
