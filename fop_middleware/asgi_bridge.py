@@ -44,6 +44,8 @@ class Outbox:
             self._writable.clear()
             await self._writable.wait()
         if self.discarding:
+            # Yield to the loop, so an app that listens for the disconnect gets to hear it.
+            await asyncio.sleep(0)
             return
         self._messages.append(message)
         self._readable.set()

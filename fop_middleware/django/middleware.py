@@ -89,7 +89,7 @@ class DjangoFopMiddleware:
             return t.cast(HttpResponseBase, await self.get_response(request))
         core = self.core()
         with _PlainGet(request, fop):
-            response = await self.get_response(request)
+            response: HttpResponseBase = await self.get_response(request)
         # A sync streaming iterator may use what is bound to Django's sync thread (a DB
         # connection), as it would when Django consumes it; a file or bytes can go anywhere,
         # so a long extraction does not hold up every sync view.
