@@ -158,3 +158,15 @@ def test_401_keeps_www_authenticate(servers: Servers) -> None:
     allowed = servers["files"].get("/private/photo.jpg?exif", headers={"Authorization": "Bearer ok"})
     assert_fop_answer(allowed, plain_answer("/photo.jpg?exif"))
 
+
+
+def test_example_app() -> None:
+    argv = [sys.executable, "-m", "uvicorn", "examples.asgi_app:app", "--host", "{host}", "--port", "{port}", "--log-level", "warning"]
+    with subprocess_server(argv) as example:
+        for path in ("/static/photo.jpg?exif", "/files/movie.mp4?avinfo", "/stream/sound.mp3?avinfo"):
+            name = "/" + path.rpartition("/")[2]
+            assert_fop_answer(example.get(path), plain_answer(name))
+        denied = example.get("/private/photo.jpg?exif")
+        assert (denied.status, denied.header("WWW-Authenticate")) == (401, 'Bearer realm="media"')
+        assert_fop_answer(example.get("/private/photo.jpg?exif", headers={"Authorization": "Bearer demo"}), plain_answer("/photo.jpg?exif"))
+        assert example.get("/static/photo.jpg").body == (ROOT / "examples" / "media" / "photo.jpg").read_bytes()
