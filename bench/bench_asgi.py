@@ -1,6 +1,6 @@
 """``FopASGIMiddleware``: overhead per request, and how much of a streamed big file the app sends.
 
-Run from the project root: ``python bench/bench_asgi.py [--requests 2000]``. In process, one
+Run from the project root: ``python bench/bench_asgi.py [--requests 2000] [--big-requests 5]``. In process, one
 asyncio loop, requests one after another; the big files are those of ``bench_middleware.py``.
 """
 
@@ -50,6 +50,7 @@ class FileApp:
         self.answered = False
 
     async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        self.sent, self.answered = 0, False
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/octet-stream")]})
         if "http.response.pathsend" in scope.get("extensions", {}) and scope.get("bench.pathsend", True):
             await send({"type": "http.response.pathsend", "path": str(self.path)})
@@ -115,6 +116,7 @@ def timed(app: t.Any, target: str, n: int, **kwargs: t.Any) -> tuple[float, int]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per overhead row")
+    parser.add_argument("--big-requests", type=int, default=5, help="requests per big-file row")
     args = parser.parse_args()
     registry.register(Trivial.name, Trivial, clobber=True)
     rows: list[tuple[str, str]] = []
@@ -140,7 +142,7 @@ def main() -> None:
             size = path.stat().st_size / (KIB * KIB)
             for pathsend in (True, False):
                 app = FileApp(path)
-                ms, status = timed(FopASGIMiddleware(app, backends={op: [backend]}), f"/{path.name}?{op}", 1, pathsend=pathsend, file_app=app)
+                ms, status = timed(FopASGIMiddleware(app, backends={op: [backend]}), f"/{path.name}?{op}", args.big_requests, pathsend=pathsend, file_app=app)
                 how = "read in place" if pathsend else f"{app.sent / KIB:,.0f} KiB pulled from the app"
                 rows.append((f"?{op}, {size:.0f} MiB {path.suffix[1:]}, {backend}, {'pathsend' if pathsend else 'body'}", f"{ms / 1000:.0f} ms, HTTP {status}, {how}"))
     width = max(len(name) for name, _ in rows)

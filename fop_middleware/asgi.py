@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import typing as t
@@ -60,6 +61,10 @@ class FopASGIMiddleware:
     def __init__(self, app: ASGIApp, **options: t.Any) -> None:
         self.app = app
         self.core = FopCore(**options)
+        # Not the loop's default executor: an extraction waits there for the app's next chunk,
+        # and an app that reads its file through that executor (aiofiles does) would wait
+        # for the extraction's thread.
+        self.executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="fop_middleware")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = None
@@ -89,6 +94,7 @@ class _Exchange:
     def __init__(self, middleware: FopASGIMiddleware, scope: Scope, receive: Receive, send: Send, request: FopRequest) -> None:
         self.app = middleware.app
         self.core = middleware.core
+        self.executor = middleware.executor
         self.scope = scope
         self.receive = receive
         self.send = send
@@ -153,7 +159,7 @@ class _Exchange:
             await self._send_result(self._error(ExtractorFailure()))
             return
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(None, self._respond, start, first, loop)
+        result = await loop.run_in_executor(self.executor, self._respond, start, first, loop)
         if result is not None:
             self._detach()
             await self._send_result(result)

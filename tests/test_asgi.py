@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import pathlib
@@ -375,3 +376,25 @@ def test_extraction_does_not_block_the_event_loop(test_backends: t.Any) -> None:
     assert reply.status == 200 and reply.json()["name"] == "photo.jpg"
     # 0.5 s of extraction: a blocked loop would tick once or twice.
     assert ticks >= 20
+
+
+def test_app_reading_through_the_default_executor_is_not_starved(test_backends: t.Any) -> None:
+    """The extraction once ran in the loop's default executor, where it waited for chunks that
+    an app reading its file with ``run_in_executor(None, ...)`` (as aiofiles does) could then
+    not read: with every default thread taken, each request hung until its timeout."""
+
+    async def app(scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        loop = asyncio.get_running_loop()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        with PHOTO.open("rb") as f:
+            while data := await loop.run_in_executor(None, f.read, 100):
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def main() -> Exchange:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as one:
+            asyncio.get_running_loop().set_default_executor(one)
+            return await call(FopASGIMiddleware(app, backends=test_backends, timeout=3), "/photo.jpg?exif")
+
+    reply = run(main())
+    assert reply.status == 200 and reply.json()["name"] == "photo.jpg"
