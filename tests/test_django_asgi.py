@@ -6,6 +6,7 @@ import asyncio
 import os
 import threading
 import typing as t
+import warnings
 
 import pytest
 
@@ -58,10 +59,17 @@ def test_async_capable_and_async_when_the_next_one_is() -> None:
     assert not iscoroutinefunction(DjangoFopMiddleware(sync_next))
 
 
-@pytest.mark.parametrize("prefix", ["/media", "/files", "/stream", "/bytes"])
+@pytest.mark.parametrize("prefix", ["/media", "/files", "/stream", "/astream", "/bytes"])
 @pytest.mark.parametrize("name", NAMES)
 def test_answers_like_the_wsgi_middleware(prefix: str, name: str) -> None:
     assert_fop_answer(get(f"{prefix}/{name}"), plain_answer(f"/{name}"))
+
+
+def test_async_body_is_read_on_the_loop_not_listed_by_django() -> None:
+    with warnings.catch_warnings():
+        # Django warns when it falls back to listing an async body from a sync thread.
+        warnings.filterwarnings("error", message=".*asynchronous iterators.*")
+        assert_fop_answer(get("/astream/movie.mp4?avinfo"), plain_answer("/movie.mp4?avinfo"))
 
 
 def test_head_and_errors() -> None:
@@ -103,7 +111,7 @@ class WhereExtractor(Extractor):
         return {"on_loop": on_loop, "main_thread": threading.current_thread() is threading.main_thread(), "file": source.path is not None}
 
 
-@pytest.mark.parametrize(("prefix", "file"), [("/files", True), ("/stream", False)])
+@pytest.mark.parametrize(("prefix", "file"), [("/files", True), ("/stream", False), ("/astream", False)])
 def test_backend_runs_in_a_worker_thread_not_on_the_loop(clean_registry: None, prefix: str, file: bool) -> None:
     registry.register(WhereExtractor.name, WhereExtractor)
     with override_settings(FOP_BACKENDS={"exif": [WhereExtractor.name]}):

@@ -41,10 +41,12 @@ SERVED = [
     pytest.param("django", "/media/", id="django-static-serve"),
     pytest.param("django", "/files/", id="django-fileresponse"),
     pytest.param("django", "/stream/", id="django-streaming"),
+    pytest.param("django", "/astream/", id="django-async-iterator"),
     pytest.param("django", "/bytes/", id="django-bytes"),
     pytest.param("django_async", "/media/", id="django-async-static-serve"),
     pytest.param("django_async", "/files/", id="django-async-fileresponse"),
     pytest.param("django_async", "/stream/", id="django-async-streaming"),
+    pytest.param("django_async", "/astream/", id="django-async-async-iterator"),
     pytest.param("django_async", "/bytes/", id="django-async-bytes"),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import types
 import typing as t
@@ -12,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 
 from ..body import file_behind
 from ..core import STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from ..errors import ExtractorTimeout
 from ..middleware import ENVIRON_OP
 from .checks import settings_errors
 from .conf import conf
@@ -94,10 +97,39 @@ class DjangoFopMiddleware:
         # connection), as it would when Django consumes it; a file or bytes can go anywhere,
         # so a long extraction does not hold up every sync view.
         thread_sensitive = bool(response.streaming) and not isinstance(response, FileResponse)
-        result = await sync_to_async(_respond, thread_sensitive=thread_sensitive)(core, fop, request, response)
+        body: t.AsyncGenerator[bytes, None] | None = None
+        chunks: t.Iterable[bytes] | None = None
+        if response.streaming and getattr(response, "is_async", False):
+            # Read an async body on the loop, one chunk per backend read, instead of Django's
+            # sync fallback, which lists the whole body first.
+            body = t.cast("t.AsyncGenerator[bytes, None]", aiter(t.cast(t.Any, response)))
+            chunks = _pulled(body, asyncio.get_running_loop(), core.timeout)
+            thread_sensitive = False
+        try:
+            result = await sync_to_async(_respond, thread_sensitive=thread_sensitive)(core, fop, request, response, chunks)
+        finally:
+            if body is not None:
+                await body.aclose()
         if result is None:
             return response
         return to_http_response(result)
+
+
+def _pulled(body: t.AsyncGenerator[bytes, None], loop: asyncio.AbstractEventLoop, timeout: float) -> t.Iterator[bytes]:
+    """An async body as a sync iterator, for a worker thread: each chunk is fetched on ``loop``."""
+
+    async def next_chunk() -> bytes:
+        return await body.__anext__()
+
+    while True:
+        future = asyncio.run_coroutine_threadsafe(next_chunk(), loop)
+        try:
+            yield future.result(timeout)
+        except StopAsyncIteration:
+            return
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise ExtractorTimeout() from None
 
 
 class _PlainGet:
@@ -133,16 +165,18 @@ class _PlainGet:
         self.request.__dict__.pop("GET", None)
 
 
-def _respond(core: FopCore, fop: FopRequest, request: HttpRequest, response: HttpResponseBase) -> Result | None:
-    """The core's answer for ``response``; releases the response's resources unless it passes."""
+def _respond(
+    core: FopCore, fop: FopRequest, request: HttpRequest, response: HttpResponseBase, chunks: t.Iterable[bytes] | None = None
+) -> Result | None:
+    """The core's answer for ``response`` (its body read from ``chunks`` if given); releases the
+    response's resources unless it passes."""
     name = last_segment(request.path)
     headers = list(response.items())
     file: BinaryIO | None = None
-    chunks: t.Iterable[bytes] | None = None
-    if isinstance(response, FileResponse):
+    if chunks is None and isinstance(response, FileResponse):
         # file_behind() knows which files can be read in place; a pipe gets spooled instead.
         file = file_behind(types.SimpleNamespace(file=getattr(response, "file_to_stream", None)))
-    if file is None:
+    if file is None and chunks is None:
         chunks = iter(response) if response.streaming else [t.cast(HttpResponse, response).content]
     try:
         result = core.respond(fop, response.status_code, headers, name, file=file, chunks=chunks)
