@@ -170,6 +170,9 @@ class _Exchange:
         """The core's answer; runs in a worker thread, reading the body as the backend asks."""
         status = int(start["status"])
         headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in start.get("headers", ())]
+        if first is not None and first.get("type") == PATHSEND and not 200 <= status < 300:
+            # An error page or a redirect sent as a path: the core answers from the status alone.
+            return self.core.respond(self.request, status, headers, self.name, chunks=())
         if first is not None and first.get("type") == PATHSEND:
             try:
                 file = _open_binary(first["path"])

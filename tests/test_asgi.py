@@ -398,3 +398,17 @@ def test_app_reading_through_the_default_executor_is_not_starved(test_backends: 
 
     reply = run(main())
     assert reply.status == 200 and reply.json()["name"] == "photo.jpg"
+
+
+@pytest.mark.parametrize(
+    ("status", "path", "code"),
+    [
+        pytest.param(404, PHOTO, 404, id="404-page-as-a-path"),
+        pytest.param(404, FILES / "gone.html", 404, id="404-page-path-missing"),
+        pytest.param(200, FILES / "gone.jpg", 599, id="200-path-missing"),
+    ],
+)
+def test_path_is_opened_only_for_a_file_to_read(test_backends: t.Any, status: int, path: pathlib.Path, code: int) -> None:
+    reply = run(call(FopASGIMiddleware(PathApp(path, status=status), backends=test_backends), "/photo.jpg?exif"))
+    assert reply.status == code and reply.json()["code"] == code
+    assert str(FILES) not in reply.body.decode()
