@@ -103,6 +103,7 @@ class _Exchange:
         self.outbox = Outbox()
         self.detached = asyncio.Event()
         self.app_error: BaseException | None = None
+        self.client_left = False
 
     async def run(self) -> None:
         app_task = asyncio.ensure_future(self._run_app())
@@ -137,7 +138,9 @@ class _Exchange:
             if not getter.done():
                 getter.cancel()
         if getter.done() and not getter.cancelled():
-            return getter.result()
+            message = getter.result()
+            self.client_left = self.client_left or message.get("type") == "http.disconnect"
+            return message
         return dict(DISCONNECT)
 
     def _detach(self) -> None:
@@ -185,7 +188,9 @@ class _Exchange:
             body, more = bytes(first.get("body", b"")), bool(first.get("more_body", False))
         else:
             body, more = b"", True  # the app returned after its head: BodyChunks says so
-        chunks = BodyChunks(self.outbox, loop, body, more, timeout=self.core.timeout, app_error=lambda: self.app_error)
+        chunks = BodyChunks(
+            self.outbox, loop, body, more, timeout=self.core.timeout, app_error=lambda: self.app_error, client_left=lambda: self.client_left
+        )
         return self.core.respond(self.request, status, headers, self.name, chunks=chunks)
 
     def _error(self, error: FopError) -> Result:

@@ -23,6 +23,13 @@ Message = t.MutableMapping[str, t.Any]
 DISCONNECT: Message = {"type": "http.disconnect"}
 
 
+class _ClientLeft(FopError):
+    """The client disconnected before the body was read: no answer is wanted, nothing to log."""
+
+    status = 599
+    default_message = "the client left"
+
+
 class Outbox:
     """The wrapped app's ``send``, one message deep, with a way to stop listening.
 
@@ -83,6 +90,8 @@ class BodyChunks:
     :param first: the body of the first body message, already received.
     :param more: whether that message said ``more_body``.
     :param timeout: seconds to wait for one message.
+    :param app_error: the app's exception, once it raised one.
+    :param client_left: whether the client disconnected (a body cut short is then no error).
     """
 
     def __init__(
@@ -94,6 +103,7 @@ class BodyChunks:
         *,
         timeout: float,
         app_error: t.Callable[[], BaseException | None],
+        client_left: t.Callable[[], bool],
     ) -> None:
         self._outbox = outbox
         self._loop = loop
@@ -101,6 +111,7 @@ class BodyChunks:
         self._more = more
         self._timeout = timeout
         self._app_error = app_error
+        self._client_left = client_left
         self._failure: FopError | None = None
 
     def __iter__(self) -> BodyChunks:
@@ -132,6 +143,9 @@ class BodyChunks:
             # The app's own exception is logged where it ran; the client gets a 500 as for
             # an app that failed before answering.
             return FopError.for_status(500)
+        if message is None and self._client_left():
+            logger.info("the client left before the wrapped ASGI app's body was read")
+            return _ClientLeft()
         if message is None:
             logger.error("the wrapped ASGI app returned before the end of its body")
         else:

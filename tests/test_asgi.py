@@ -292,7 +292,7 @@ def test_passed_through_path_goes_to_the_server_as_it_can_take_it(test_backends:
         assert all(m["type"] == "http.response.body" for m in reply.messages[1:])
 
 
-def test_client_that_leaves_stops_the_app(test_backends: t.Any) -> None:
+def test_client_that_leaves_stops_the_app(test_backends: t.Any, caplog: pytest.LogCaptureFixture) -> None:
     starlette = pytest.importorskip("starlette.responses", reason="Starlette is not installed (extra [test])")
     closed: list[bool] = []
 
@@ -307,10 +307,12 @@ def test_client_that_leaves_stops_the_app(test_backends: t.Any) -> None:
 
     app = starlette.StreamingResponse(chunks())
     began = time.monotonic()
-    reply = run(call(FopASGIMiddleware(app, backends=test_backends), "/photo.jpg?exif", disconnect_at_once=True))
+    with caplog.at_level(logging.INFO, "fop_middleware"):
+        reply = run(call(FopASGIMiddleware(app, backends=test_backends), "/photo.jpg?exif", disconnect_at_once=True))
     assert time.monotonic() - began < 5
-    assert reply.status == 599
-    assert reply.json() == {"code": 599, "error": "server failed to process the file"}
+    assert "the client left" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a client leaving is not a server error"
+    assert (reply.status, reply.json()) == (599, {"code": 599, "error": "the client left"})
 
 
 def test_app_that_never_returns_is_cancelled(test_backends: t.Any, monkeypatch: pytest.MonkeyPatch) -> None:
