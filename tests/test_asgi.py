@@ -165,7 +165,16 @@ def test_inner_scope_is_a_plain_get_offering_pathsend(test_backends: t.Any) -> N
     app = PathApp(PHOTO)
     headers = [("Range", "bytes=0-9"), ("If-None-Match", '"x"'), ("Accept-Encoding", "gzip"), ("X-Keep", "1")]
     extensions = {"http.response.zerocopy": {}, "http.response.trailers": {}, "tls": {}}
-    reply = run(call(FopASGIMiddleware(app, backends=test_backends), "/a/photo.jpg?exif&token=ok", "HEAD", headers=headers, extensions=extensions))
+    outer = make_scope("/a/photo.jpg?exif&token=ok", "HEAD", headers=headers, extensions=extensions)
+    snapshot = repr(outer)
+    seen: list[dict[str, t.Any]] = []
+
+    async def outer_app(scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        seen.append(scope)
+        await FopASGIMiddleware(app, backends=test_backends)(scope, receive, send)
+
+    reply = run(call(outer_app, "/a/photo.jpg?exif&token=ok", "HEAD", headers=headers, extensions=extensions))
+    assert repr(seen[0]) == snapshot, "the scope outer middleware holds is left as it was"
     inner = app.scope
     assert inner is not None
     assert inner["method"] == "GET"
