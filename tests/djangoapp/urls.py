@@ -14,6 +14,7 @@ urlpatterns = [
     path("private/<str:name>", views.private_file),
     path("token/<str:name>", views.token_file),
     path("stream/<str:name>", views.streamed_file),
+    path("astream/<str:name>", views.async_streamed_file),
     path("bytes/<str:name>", views.bytes_file),
     path("tracked/<str:name>", views.tracked_file),
     path("moved/<str:name>", views.moved),
