@@ -68,9 +68,12 @@ def test_open_file_without_path_is_read_in_place(tmp_path: pathlib.Path) -> None
 
 
 @needs_ffprobe
-def test_stream_in_memory_is_spooled_and_cleaned_up() -> None:
+def test_stream_in_memory_is_spooled_and_cleaned_up(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A temporary directory of its own: other runs on the machine spool into the shared one.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     data = (MEDIA / "cbr_id3.mp3").read_bytes()
     before = spools()
+    assert before == set()
     stream = io.BytesIO(data)
     got = FfprobeExtractor().extract(Source(stream, "song.mp3", None, len(data)))
     assert not stream.closed
