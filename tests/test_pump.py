@@ -244,9 +244,12 @@ def test_ffprobe_reads_the_spools_own_file(monkeypatch: pytest.MonkeyPatch) -> N
     def no_second_copy(*args: t.Any) -> None:
         raise AssertionError("the spool was copied")
 
+    # The self-test copies its in-memory sample: run it before the copy is forbidden.
+    assert registry.availability("ffprobe").ok
     monkeypatch.setattr(ffprobe, "_spool", no_second_copy)
     data = (FILES / "clip.mp4").read_bytes()
-    core = FopCore(backends={"avinfo": ["ffprobe"]}, spool_memory_bytes=1024)
+    # Inline: only this process can hand ffprobe the spool's own file (a helper reads it over its socket).
+    core = FopCore(backends={"avinfo": ["ffprobe"]}, spool_memory_bytes=1024, isolation="inline", cache=None)
     streamed = core.respond(AVINFO, 200, [("Content-Length", str(len(data)))], "clip.mp4", chunks=iter(Counted(data, 1000)))
     with open(FILES / "clip.mp4", "rb") as f:
         in_place = core.respond(AVINFO, 200, [], "clip.mp4", file=f)

@@ -171,7 +171,9 @@ def _input_path(source: Source, deadline: float) -> Iterator[tuple[str, tuple[in
     with tempfile.TemporaryDirectory(prefix="fop-ffprobe-") as tmp:
         path = os.path.join(tmp, "input" + suffix)
         complete = getattr(source.stream, "complete_fileno", None)
-        fd = complete() if callable(complete) else _regular_fileno(source)
+        fd = complete() if callable(complete) else None
+        if fd is None:
+            fd = _regular_fileno(source)
         if fd is not None:
             os.symlink(f"/proc/self/fd/{fd}", path)
             yield _bounded_url(path, source.size), (fd,)

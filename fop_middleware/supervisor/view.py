@@ -87,6 +87,17 @@ class BoundedView(io.RawIOBase):
     def fileno(self) -> int:
         return self.stream.fileno()
 
+    @property
+    def deadline(self) -> float | None:
+        """The request's deadline when the stream is a spool that has one."""
+        deadline = getattr(self.stream, "deadline", None)
+        return deadline if isinstance(deadline, float) else None
+
+    def complete_fileno(self) -> int | None:
+        """The descriptor of a spool's own file once pulled whole, or None (see ``LazySpool``)."""
+        complete = getattr(self.stream, "complete_fileno", None)
+        return complete() if callable(complete) else None
+
     def read(self, n: int | None = -1) -> bytes:
         want = n if n is not None and n >= 0 else -1
         if self.size is not None:
