@@ -24,6 +24,21 @@ FILE_ATTRIBUTES = ("filelike", "file")
 DEFAULT_SPOOL_MEMORY = 1024 * 1024
 
 
+
+def seek_target(offset: int, whence: int, pos: int, end: t.Callable[[], int]) -> int:
+    """The position ``seek(offset, whence)`` moves to from ``pos``; ``end()`` is asked only for SEEK_END."""
+    if whence == os.SEEK_SET:
+        target = offset
+    elif whence == os.SEEK_CUR:
+        target = pos + offset
+    elif whence == os.SEEK_END:
+        target = end() + offset
+    else:
+        raise ValueError(f"invalid whence {whence!r}")
+    if target < 0:
+        raise OSError("negative seek position")
+    return target
+
 class FileWrapper:
     """The ``wsgi.file_wrapper`` handed to the wrapped app on a fop request.
 
@@ -198,20 +213,14 @@ class LazySpool(io.RawIOBase):
         return n
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_SET:
-            pos = offset
-        elif whence == os.SEEK_CUR:
-            pos = self._pos + offset
-        elif whence == os.SEEK_END:
-            if self.size is None:
-                self._fill_to(None)
-            pos = (self._filled if self.size is None else self.size) + offset
-        else:
-            raise ValueError(f"invalid whence {whence!r}")
-        if pos < 0:
-            raise OSError("negative seek position")
-        self._pos = pos
-        return pos
+        self._pos = seek_target(offset, whence, self._pos, self._end)
+        return self._pos
+
+    def _end(self) -> int:
+        if self.size is None:
+            self._fill_to(None)
+            return self._filled
+        return self.size
 
     def tell(self) -> int:
         return self._pos

@@ -14,6 +14,7 @@ import os
 import stat
 import typing as t
 
+from ..body import seek_target
 from ..errors import BadRequest
 
 #: Bytes a backend may read of one file, per operation, whatever the file. Measured over
@@ -126,18 +127,8 @@ class BoundedView(io.RawIOBase):
         return self.read(-1)
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_SET:
-            pos = offset
-        elif whence == os.SEEK_CUR:
-            pos = self._pos + offset
-        elif whence == os.SEEK_END:
-            pos = (self.size if self.size is not None else self.stream.seek(0, os.SEEK_END)) + offset
-        else:
-            raise ValueError(f"invalid whence {whence!r}")
-        if pos < 0:
-            raise OSError("negative seek position")
-        self._pos = pos
-        return pos
+        self._pos = seek_target(offset, whence, self._pos, lambda: self.size if self.size is not None else self.stream.seek(0, os.SEEK_END))
+        return self._pos
 
     def tell(self) -> int:
         return self._pos
@@ -182,18 +173,8 @@ class DescriptorFile(io.RawIOBase):
         return len(data)
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_SET:
-            pos = offset
-        elif whence == os.SEEK_CUR:
-            pos = self._pos + offset
-        elif whence == os.SEEK_END:
-            pos = os.fstat(self._fd).st_size + offset
-        else:
-            raise ValueError(f"invalid whence {whence!r}")
-        if pos < 0:
-            raise OSError("negative seek position")
-        self._pos = pos
-        return pos
+        self._pos = seek_target(offset, whence, self._pos, lambda: os.fstat(self._fd).st_size)
+        return self._pos
 
     def tell(self) -> int:
         return self._pos
