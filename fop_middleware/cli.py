@@ -10,7 +10,7 @@ import typing as t
 
 from . import __version__, registry
 from .errors import BadRequest, ExtractorFailure, FopError, NotFound
-from .extractor import OPERATIONS, Source
+from .extractor import DEFAULT_TIMEOUT, OPERATIONS, Source
 from .runner import dumps, run
 from .supervisor import ISOLATIONS, Limits
 
@@ -22,7 +22,7 @@ def _order(op: str, backend: str | None) -> tuple[str, ...]:
 
 
 def extract_file(
-    op: str, path: str, backend: str | None = None, *, timeout: float = 30.0, isolation: str = "process"
+    op: str, path: str, backend: str | None = None, *, timeout: float = DEFAULT_TIMEOUT, isolation: str = "process"
 ) -> dict[str, t.Any]:
     """The answer the middleware would serve for the file at ``path``."""
     order = _order(op, backend)
@@ -103,7 +103,7 @@ def _positive(value: str) -> float:
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--timeout", type=_positive, default=30.0, help="seconds a backend may spend on a file (30)")
+    p.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help=f"seconds an extraction may take ({DEFAULT_TIMEOUT:g})")
     p.add_argument(
         "--isolation", choices=ISOLATIONS, default="process", help="run native backends in helper processes (default) or inline"
     )

@@ -16,7 +16,7 @@ from . import registry
 from .body import DEFAULT_SPOOL_MEMORY, LazySpool, path_of, size_of
 from .cache import MEMORY, answer_cache
 from .errors import ExtractorFailure, FileTooLarge, FopError, NotFound
-from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, OPERATIONS, Source
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, DEFAULT_TIMEOUT, OPERATIONS, Source
 from .limit import DEFAULT_WAIT, ExtractionLimiter, default_slots
 from .pump import forget_pump
 from .redact import Redactor
@@ -50,7 +50,6 @@ JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 #: A 512 MiB default lets a streamed video's moov at the end be reached, while a runaway
 #: body cannot fill the disk.
 DEFAULT_MAX_BODY_BYTES = 512 * 1024 * 1024
-DEFAULT_TIMEOUT = 30.0
 
 #: Bytes per read when a file that is not a regular file is spooled.
 SPOOL_CHUNK = 64 * 1024

@@ -12,6 +12,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Response
 
+from .extractor import DEFAULT_TIMEOUT
 from .middleware import FopMiddleware
 
 if t.TYPE_CHECKING:
@@ -80,7 +81,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     backends: t.Mapping[str, t.Sequence[str]] | None = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
     isolation: str = "process",
 ) -> int:
     """Serve ``directory`` until interrupted; returns the process exit status."""

@@ -166,7 +166,7 @@ def test_serve_arguments(test_backends: t.Any, monkeypatch: pytest.MonkeyPatch, 
     calls: list[t.Any] = []
     monkeypatch.setattr("fop_middleware.serve.serve", lambda directory, **kw: calls.append((directory, kw)) or 0)
     assert main(["serve", "site", "--port", "8123", *argv]) == 0
-    limits = {"timeout": 30.0, "isolation": "process"}
+    limits = {"timeout": 5.0, "isolation": "process"}
     assert calls == [("site", {"host": "127.0.0.1", "port": 8123, "backends": backends, **limits})]
 
 

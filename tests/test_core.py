@@ -157,7 +157,7 @@ def test_defaults() -> None:
     assert core.order["exif"][0] == "libexif"
     assert set(core.order) == {"exif", "avinfo", "imageAve", "imageInfo"}
     assert core.max_body_bytes == 512 * 1024 * 1024
-    assert core.timeout == 30.0
+    assert core.timeout == 5.0
 
 
 def test_single_backend_name_as_string(test_backends: t.Any) -> None:
