@@ -8,9 +8,9 @@ import typing as t
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper
 from .cache import MEMORY
-from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
+from .core import DEFAULT_MAX_BODY_BYTES
 from .errors import ExtractorFailure
-from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, DEFAULT_TIMEOUT
 from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP, FopMiddleware
 

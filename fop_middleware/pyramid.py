@@ -23,8 +23,8 @@ from webob import Response
 
 from .body import DEFAULT_SPOOL_MEMORY, FileWrapper, file_behind
 from .cache import MEMORY
-from .core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
-from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
+from .core import DEFAULT_MAX_BODY_BYTES, STRIPPED_REQUEST_HEADERS, FopCore, FopRequest, Result, last_segment
+from .extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, DEFAULT_TIMEOUT
 from .failures import BodyWatch, app_failure
 from .limit import DEFAULT_WAIT
 from .middleware import ENVIRON_OP

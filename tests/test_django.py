@@ -31,7 +31,7 @@ from werkzeug.test import Client as WsgiClient  # noqa: E402
 from djangoapp import middleware as recorder  # noqa: E402
 from djangoapp import views  # noqa: E402
 from fop_middleware import FopMiddleware, registry  # noqa: E402
-from fop_middleware.core import DEFAULT_TIMEOUT  # noqa: E402
+from fop_middleware.extractor import DEFAULT_TIMEOUT  # noqa: E402
 from fop_middleware.django.checks import check_middleware_order, check_settings  # noqa: E402
 from fop_middleware.django.middleware import DjangoFopMiddleware  # noqa: E402
 from fop_middleware.extractor import Extractor, Source  # noqa: E402

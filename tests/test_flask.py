@@ -12,7 +12,7 @@ pytest.importorskip("flask", reason="Flask is not installed (extra [flask])")
 from flask import Flask, Response, send_file, send_from_directory  # noqa: E402
 
 from fop_middleware import registry  # noqa: E402
-from fop_middleware.core import DEFAULT_TIMEOUT  # noqa: E402
+from fop_middleware.extractor import DEFAULT_TIMEOUT  # noqa: E402
 from fop_middleware.extractor import Extractor, Source  # noqa: E402
 from fop_middleware.flask import EXTENSION_KEY, FlaskFop  # noqa: E402
 from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server  # noqa: E402

@@ -15,7 +15,7 @@ from pyramid.response import FileIter, Response  # noqa: E402
 from webob import Request  # noqa: E402
 
 from fop_middleware import registry  # noqa: E402
-from fop_middleware.core import DEFAULT_TIMEOUT  # noqa: E402
+from fop_middleware.extractor import DEFAULT_TIMEOUT  # noqa: E402
 from fop_middleware.extractor import Extractor, Source  # noqa: E402
 from fop_middleware.pyramid import core_options  # noqa: E402
 from servers import MEDIA, Server, assert_fop_answer, gunicorn, plain_answer, wsgi_server  # noqa: E402

@@ -7,8 +7,8 @@ import typing as t
 from django.conf import settings
 
 from ..body import DEFAULT_SPOOL_MEMORY
-from ..core import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT
-from ..extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE
+from ..core import DEFAULT_MAX_BODY_BYTES
+from ..extractor import DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_IMAGE_SIDE, DEFAULT_TIMEOUT
 from ..limit import DEFAULT_WAIT
 from .cache import UNSET, cache_option
 
