@@ -60,7 +60,35 @@ def capped_chunks(f: t.Any, size: int, cap: int | None) -> t.Iterator[bytes]:
         yield chunk
 
 
-class BoundedView(io.RawIOBase):
+class _Positioned(io.RawIOBase):
+    """A seekable, read-only raw file that keeps its own position; subclasses read and know the end."""
+
+    _pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: t.Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        self._pos = seek_target(offset, whence, self._pos, self._end)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def _end(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must implement _end()")
+
+
+class BoundedView(_Positioned):
     """A seekable read-only view of ``stream`` that ends at ``size`` and counts what it reads.
 
     :param stream: the request's file (or spool); its position is the view's own.
@@ -78,12 +106,6 @@ class BoundedView(io.RawIOBase):
         self.bytes_read = 0
         self.capped = False
         self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
 
     def fileno(self) -> int:
         return self.stream.fileno()
@@ -117,28 +139,18 @@ class BoundedView(io.RawIOBase):
         self.bytes_read += len(data)
         return data
 
-    def readinto(self, buffer: t.Any) -> int:
-        view = memoryview(buffer).cast("B")
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
     def readall(self) -> bytes:
         return self.read(-1)
 
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        self._pos = seek_target(offset, whence, self._pos, lambda: self.size if self.size is not None else self.stream.seek(0, os.SEEK_END))
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
+    def _end(self) -> int:
+        return self.size if self.size is not None else self.stream.seek(0, os.SEEK_END)
 
     def close(self) -> None:
         """Leave the stream open: it is the caller's."""
         super().close()
 
 
-class DescriptorFile(io.RawIOBase):
+class DescriptorFile(_Positioned):
     """A file read by ``pread`` on a descriptor handed over by another process.
 
     ``pread`` leaves the descriptor's shared offset alone, so the process that opened the
@@ -150,12 +162,6 @@ class DescriptorFile(io.RawIOBase):
         self._fd = fd
         self._pos = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
     def fileno(self) -> int:
         return self._fd
 
@@ -166,18 +172,8 @@ class DescriptorFile(io.RawIOBase):
         self._pos += len(data)
         return data
 
-    def readinto(self, buffer: t.Any) -> int:
-        view = memoryview(buffer).cast("B")
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        self._pos = seek_target(offset, whence, self._pos, lambda: os.fstat(self._fd).st_size)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
+    def _end(self) -> int:
+        return os.fstat(self._fd).st_size
 
     def close(self) -> None:
         if not self.closed:
